@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class NewsletterConfig(AppConfig):
+    """Newsletter issues, subscribers, sends and deliveries."""
+
+    name = "newsletter"
+    default_auto_field = "django.db.models.BigAutoField"

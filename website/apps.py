@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class WebsiteConfig(AppConfig):
+    """Site-wide pieces: home page, site settings, shared blocks, base templates."""
+
+    name = "website"
+    default_auto_field = "django.db.models.BigAutoField"

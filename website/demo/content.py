@@ -1,0 +1,203 @@
+"""Demo pages and snippets from the programme's facts (shared content-facts), in our own words."""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polib
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.operations import TranslationCreator
+
+from website.models import DonorPartner, HomePage, SiteSettings, SiteText
+
+BANGLA_PO = Path(__file__).resolve().parent / "translations" / "bn.po"
+WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
+
+def figure(value, unit, label, note=""):
+    """A statistics figure as StreamField data (every text part present, as the editor saves)."""
+    return {"value": Decimal(value), "unit": unit, "label": label, "note": note}
+
+
+HOME = {
+    "title": "Better Work Bangladesh",
+    "slug": "home",
+    "seo_title": "Better Work Bangladesh: decent work in the garment sector",
+    "search_description": (
+        "Better Work Bangladesh, a partnership of the ILO and the IFC, works with garment "
+        "factories, brands, workers and government for decent work and competitive business."
+    ),
+    "hero_heading": "Decent work and a competitive garment industry",
+    "hero_text": (
+        "Better Work Bangladesh brings together factories, workers, brands and government to "
+        "improve working conditions and business in the ready-made garment sector."
+    ),
+    "intro": (
+        "<p>Better Work Bangladesh is a partnership of the International Labour Organization and "
+        "the International Finance Corporation. It was announced in October 2013, after the "
+        "Tazreen Fashions fire and the Rana Plaza collapse.</p>"
+        "<p>We assess factories against national labour law and international standards, advise "
+        "them and train their managers and workers, and we report publicly on progress.</p>"
+    ),
+    "key_figures": [
+        (
+            "statistics",
+            {
+                "heading": "Programme reach",
+                "as_of": datetime.date(2022, 12, 31),
+                "source": "Better Work Bangladesh",
+                "figures": [
+                    figure("437", "", "factories enrolled"),
+                    figure("47", "", "international brands and retailers"),
+                    figure("1.26", "million", "workers supported"),
+                    figure("50", "%", "of supported workers are women"),
+                ],
+            },
+        )
+    ],
+}
+
+SITE_TEXT = {
+    "programme_name": "Better Work Bangladesh",
+    "tagline": "Decent work and competitive business in the garment sector",
+    "partnership_text": (
+        "Better Work is a partnership of the International Labour Organization (ILO) and the "
+        "International Finance Corporation (IFC), a member of the World Bank Group."
+    ),
+    "office_name": "ILO Country Office for Bangladesh",
+    "postal_address": (
+        "PPD Secretariat Office Complex (3rd floor), Block-F, Plot 17/B&C\n"
+        "Agargaon Administrative Zone, Sher-E-Bangla Nagar\n"
+        "Dhaka-1207, Bangladesh"
+    ),
+    "media_contact_role": "Communications Officer",
+    "newsletter_heading": "Get our newsletter",
+    "newsletter_text": (
+        "News, stories and events from Better Work Bangladesh, once a month, in Bangla or English."
+    ),
+}
+
+# Social links are placeholders on example.org: officers put the real channels in Settings.
+SETTINGS = {
+    "contact_email": "bangladesh@example.org",
+    "media_email": "media@example.org",
+    "facebook_url": "https://facebook.example.org/betterworkbangladesh",
+    "x_url": "https://x.example.org/betterworkbd",
+    "instagram_url": "https://instagram.example.org/betterworkbangladesh",
+    "youtube_url": "https://youtube.example.org/betterworkbangladesh",
+    "programme_url": "https://betterwork.org/bangladesh/",
+}
+
+DONORS = [
+    {"name": "Government of Switzerland", "url": "https://www.eda.admin.ch/", "sort_order": 1},
+]
+
+
+def bangla_catalogue():
+    """English -> Bangla strings of the demo content, from the checked-in PO file."""
+    return {entry.msgid: entry.msgstr for entry in polib.pofile(str(BANGLA_PO)) if entry.msgstr}
+
+
+def translate(instance, locale, catalogue, report):
+    """Create a synced wagtail-localize translation of `instance` and fill it from `catalogue`.
+
+    This is what a translator does in the admin: "Translate" creates the synced translation,
+    the PO upload fills its strings, publishing saves the Bangla page or snippet. Returns the
+    translated instance. Strings missing from the catalogue stay untranslated and are reported.
+    """
+    TranslationCreator(user=None, target_locales=[locale]).create_translations(instance)
+    source = TranslationSource.objects.get_for_instance(instance)
+    translation = Translation.objects.get(source=source, target_locale=locale)
+    po = translation.export_po()
+    missing = []
+    for entry in po:
+        entry.msgstr = catalogue.get(entry.msgid, "")
+        if not entry.msgstr:
+            missing.append(entry.msgid)
+    translation.import_po(po, tool_name="load_demo")
+    translation.save_target(publish=True)
+    if missing:
+        report(f"  ! {len(missing)} string(s) of {instance} have no Bangla in {BANGLA_PO.name}")
+    return translation.get_target_instance()
+
+
+def remove_wagtail_welcome_page():
+    """Wagtail's migrations create a placeholder page; the real home page replaces it."""
+    for page in Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE):
+        if page.specific_class is Page:
+            page.delete()
+
+
+def ensure_home_page(report):
+    """The English home page under the tree root, the default site pointing at it."""
+    en = Locale.get_default()
+    home = HomePage.objects.filter(locale=en).first()
+    if home is None:
+        remove_wagtail_welcome_page()
+        root = Page.get_first_root_node()
+        home = root.add_child(instance=HomePage(locale=en, **HOME))
+        home.save_revision().publish()
+        report("  + home page (en)")
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    if site is None:
+        site = Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True
+        )
+    if site.root_page_id != home.id:
+        site.root_page = home
+        site.site_name = HOME["title"]
+        site.save()
+        report("  * default site now serves the home page")
+    return home
+
+
+def ensure_translation(instance, locale, catalogue, report):
+    """The Bangla translation of `instance`, created once through wagtail-localize."""
+    existing = instance.get_translation_or_none(locale)
+    if existing is not None:
+        return existing
+    translated = translate(instance, locale, catalogue, report)
+    report(f"  + {type(instance).__name__} translated into {locale.language_code}")
+    return translated
+
+
+def ensure_snippets(report):
+    """English site texts and donors; what exists is left as the editors made it."""
+    en = Locale.get_default()
+    site_text = SiteText.objects.filter(locale=en).first()
+    if site_text is None:
+        site_text = SiteText.objects.create(locale=en, **SITE_TEXT)
+        report("  + site texts (en)")
+    donors = []
+    for data in DONORS:
+        donor = DonorPartner.objects.filter(locale=en, name=data["name"]).first()
+        if donor is None:
+            donor = DonorPartner.objects.create(locale=en, **data)
+            report(f"  + donor partner {donor.name} (en)")
+        donors.append(donor)
+    return site_text, donors
+
+
+def ensure_settings(site, report):
+    """Contact details and social links, filled only where still empty."""
+    settings = SiteSettings.for_site(site)
+    changed = [name for name, value in SETTINGS.items() if not getattr(settings, name)]
+    for name in changed:
+        setattr(settings, name, SETTINGS[name])
+    if changed:
+        settings.save()
+        report(f"  + site settings: {', '.join(changed)}")
+
+
+@transaction.atomic
+def load_content(report=print):
+    """Load the demo content; returns the English home page."""
+    bn = Locale.objects.get(language_code="bn")
+    catalogue = bangla_catalogue()
+    home = ensure_home_page(report)
+    ensure_settings(Site.objects.get(root_page=home), report)
+    site_text, donors = ensure_snippets(report)
+    for instance in [home, site_text, *donors]:
+        ensure_translation(instance, bn, catalogue, report)
+    return home

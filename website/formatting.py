@@ -1,0 +1,74 @@
+"""Locale-aware formatting of numbers, figures and dates, in one place for pages and emails.
+
+Babel knows Bengali month names and South Asian grouping (12,60,000; "12.6 লাখ") but writes Latin
+digits, so Bangla output goes through `bengali_digits` last.
+"""
+
+import datetime
+from decimal import Decimal
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_compact_decimal, format_decimal
+from django.utils import translation
+
+BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+# Multipliers of the units a statistics figure may carry ("1.26 million workers").
+UNIT_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def current_language(language=None):
+    """The language to format for: the one given, else the active one, reduced to `en`/`bn`."""
+    return (language or translation.get_language() or "en").split("-")[0]
+
+
+def bengali_digits(text):
+    """Replace ASCII digits with Bengali digits (০-৯); everything else is left as it is."""
+    return str(text).translate(BENGALI_DIGITS)
+
+
+def localize_digits(text, language=None):
+    """Bengali digits for Bangla, the text unchanged for any other language."""
+    return bengali_digits(text) if current_language(language) == "bn" else str(text)
+
+
+def format_number(value, language=None):
+    """A plain number with the locale's grouping: 1,916 / ১,৯১৬; 1260000 / ১২,৬০,০০০."""
+    if value is None or value == "":
+        return ""
+    language = current_language(language)
+    return localize_digits(format_decimal(Decimal(str(value)), locale=language), language)
+
+
+def format_figure(value, unit="", language=None):
+    """A statistic as people write it: "50%", "1.26 million"; in Bangla "৫০%", "১২.৬ লাখ".
+
+    English keeps the figure as the editor wrote it. Bangla re-expresses thousands and millions in
+    the South Asian units (হাজার, লাখ, কোটি) that readers expect.
+    """
+    if value is None or value == "":
+        return ""
+    language = current_language(language)
+    number = Decimal(str(value))
+    if unit == "%":
+        return f"{format_number(number, language)}%"
+    multiplier = UNIT_MULTIPLIERS.get(unit)
+    if not multiplier:
+        text = format_number(number, language)
+        return f"{text} {unit}".strip() if unit else text
+    if language == "en":
+        return f"{format_number(number, language)} {unit}"
+    compact = format_compact_decimal(
+        number * multiplier, locale=language, format_type="long", fraction_digits=2
+    )
+    return localize_digits(compact, language)
+
+
+def format_date(value, language=None):
+    """A long date: "2 November 2022" / "২ নভেম্বর ২০২২"."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    language = current_language(language)
+    return localize_digits(babel_format_date(value, format="d MMMM y", locale=language), language)

@@ -1,0 +1,200 @@
+"""Home page, site settings and the translatable texts every page shows."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, Page, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
+
+from .blocks import StatisticsBlock
+
+
+class LocalizedPage(Page):
+    """Base of every page type of the site.
+
+    The slug is synchronised from the English source instead of translated: Django's slugify
+    drops Bengali vowel signs (বাংলা would become বল), so /bn/ pages keep their source's slug.
+    """
+
+    override_translatable_fields = [SynchronizedField("slug", overridable=False)]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(LocalizedPage):
+    """The landing page of each language: hero, introduction and key programme figures."""
+
+    hero_heading = models.CharField(_("hero heading"), max_length=150)
+    hero_text = models.TextField(_("hero text"), max_length=400, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    key_figures = StreamField(
+        [("statistics", StatisticsBlock())],
+        verbose_name=_("key figures"),
+        blank=True,
+        max_num=2,
+    )
+
+    content_panels = [
+        *LocalizedPage.content_panels,
+        MultiFieldPanel([FieldPanel("hero_heading"), FieldPanel("hero_text")], heading=_("Hero")),
+        FieldPanel("intro"),
+        FieldPanel("key_figures"),
+    ]
+    search_fields = [
+        *LocalizedPage.search_fields,
+        index.SearchField("hero_text"),
+        index.SearchField("intro"),
+    ]
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting):
+    """Contact details and social links: the same in both languages.
+
+    Texts that differ by language (postal address, sign-up text, donor names) live in the
+    translatable "Site texts" and "Donor partners", also under Settings.
+    """
+
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    media_email = models.EmailField(
+        _("media enquiries e-mail"), blank=True, help_text=_("Shown beside the media contact role")
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    x_url = models.URLField(_("X (Twitter)"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    youtube_url = models.URLField(_("YouTube"), blank=True)
+    programme_url = models.URLField(
+        _("programme page"), blank=True, help_text=_("Better Work Bangladesh on betterwork.org")
+    )
+
+    panels = [
+        HelpPanel(
+            content=_(
+                "The postal address, newsletter sign-up text and donor partners are translated "
+                "into Bangla: edit them under Settings → Site texts and Settings → Donor partners."
+            )
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("media_email"), FieldPanel("contact_phone")],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("x_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("youtube_url"),
+                FieldPanel("programme_url"),
+            ],
+            heading=_("Social media and links"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+
+    def social_links(self):
+        """(name, url) of the configured social channels, in display order."""
+        links = [
+            ("Facebook", self.facebook_url),
+            ("X", self.x_url),
+            ("Instagram", self.instagram_url),
+            ("YouTube", self.youtube_url),
+        ]
+        return [(name, url) for name, url in links if url]
+
+
+class TranslatableQuerySet(models.QuerySet):
+    def for_locale(self, locale=None):
+        """Rows in `locale` (default: the active one); rows of the default locale where a
+        translation is missing, so a page never loses its footer."""
+        locale = locale or Locale.get_active()
+        rows = list(self.filter(locale=locale))
+        if rows:
+            return rows
+        return list(self.filter(locale=Locale.get_default()))
+
+
+class SiteText(TranslatableMixin, models.Model):
+    """Texts shown on every page (footer, sign-up box), one row per language."""
+
+    programme_name = models.CharField(_("programme name"), max_length=120)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    office_name = models.CharField(_("office"), max_length=200, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    media_contact_role = models.CharField(
+        _("media contact"), max_length=120, blank=True, help_text=_("A role, never a person")
+    )
+    newsletter_heading = models.CharField(_("newsletter sign-up heading"), max_length=120)
+    newsletter_text = models.TextField(_("newsletter sign-up text"), max_length=500, blank=True)
+    partnership_text = models.CharField(
+        _("partnership line"),
+        max_length=250,
+        blank=True,
+        help_text=_("E.g. 'A partnership of the ILO and the IFC'"),
+    )
+
+    objects = TranslatableQuerySet.as_manager()
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("programme_name"), FieldPanel("tagline"), FieldPanel("partnership_text")],
+            heading=_("Programme"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("office_name"),
+                FieldPanel("postal_address"),
+                FieldPanel("media_contact_role"),
+            ],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("newsletter_heading"), FieldPanel("newsletter_text")],
+            heading=_("Newsletter sign-up"),
+        ),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("site texts")
+        verbose_name_plural = _("site texts")
+
+    def __str__(self):
+        return f"{self.programme_name} ({self.locale})"
+
+
+class DonorPartner(TranslatableMixin, models.Model):
+    """A donor that funds the programme, listed in the footer."""
+
+    name = models.CharField(_("name"), max_length=150)
+    url = models.URLField(_("website"), blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = TranslatableQuerySet.as_manager()
+
+    panels = [FieldPanel("name"), FieldPanel("url"), FieldPanel("logo"), FieldPanel("sort_order")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("donor partner")
+        verbose_name_plural = _("donor partners")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
