@@ -53,6 +53,9 @@ class HomePage(LocalizedPage):
 
     class Meta:
         verbose_name = _("home page")
+        # Wagtail lets anyone who may edit and publish a page delete it too. Translators publish
+        # Bangla pages but must not delete them: deleting pages is granted separately.
+        permissions = [("delete_pages", _("Can delete pages"))]
 
 
 @register_setting(icon="site")

@@ -1,6 +1,11 @@
 """Admin registrations: translatable site texts and donors sit under Settings."""
 
-from django.utils.translation import gettext_lazy as _
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -10,7 +15,7 @@ from .models import DonorPartner, SiteText
 class SiteTextViewSet(SnippetViewSet):
     model = SiteText
     icon = "doc-full"
-    menu_label = _("Site texts")
+    menu_label = gettext_lazy("Site texts")
     add_to_settings_menu = True
     list_display = ["programme_name", "locale"]
     list_filter = ["locale"]
@@ -19,7 +24,7 @@ class SiteTextViewSet(SnippetViewSet):
 class DonorPartnerViewSet(SnippetViewSet):
     model = DonorPartner
     icon = "group"
-    menu_label = _("Donor partners")
+    menu_label = gettext_lazy("Donor partners")
     add_to_settings_menu = True
     list_display = ["name", "url", "sort_order", "locale"]
     list_filter = ["locale"]
@@ -28,3 +33,33 @@ class DonorPartnerViewSet(SnippetViewSet):
 
 register_snippet(SiteTextViewSet)
 register_snippet(DonorPartnerViewSet)
+
+
+def may_delete_pages(user):
+    return user.is_superuser or user.has_perm("website.delete_pages")
+
+
+def refuse_deletion(request, parent_page_id=None):
+    messages.error(
+        request,
+        _("Only communications officers can delete pages. Ask one if this page should go."),
+    )
+    if parent_page_id:
+        return redirect("wagtailadmin_explore", parent_page_id)
+    return redirect("wagtailadmin_explore_root")
+
+
+@hooks.register("before_delete_page")
+def check_page_deletion(request, page):
+    """Publishing a Bangla page does not make its translator able to delete it."""
+    if not may_delete_pages(request.user):
+        return refuse_deletion(request, page.get_parent().id)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def check_bulk_page_deletion(request, action_type, objects, action_class_instance):
+    deletes_pages = action_type == "delete" and any(isinstance(obj, Page) for obj in objects)
+    if deletes_pages and not may_delete_pages(request.user):
+        return refuse_deletion(request)
+    return None

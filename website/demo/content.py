@@ -15,6 +15,7 @@ from website.models import DonorPartner, HomePage, SiteSettings, SiteText
 BANGLA_PO = Path(__file__).resolve().parent / "translations" / "bn.po"
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
+
 def figure(value, unit, label, note=""):
     """A statistics figure as StreamField data (every text part present, as the editor saves)."""
     return {"value": Decimal(value), "unit": unit, "label": label, "note": note}

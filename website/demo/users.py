@@ -38,6 +38,7 @@ COLLECTION_PERMISSIONS = {
 MODEL_PERMISSIONS = {
     OFFICERS: [
         "wagtailadmin.access_admin",
+        "website.delete_pages",
         "website.change_sitesettings",
         "website.add_sitetext",
         "website.change_sitetext",
@@ -80,7 +81,15 @@ def ensure_group(name, page, report):
     return group
 
 
-def demo_password(report):
+def display_path(path):
+    """`path` relative to the project when it lies inside it (no machine paths in messages)."""
+    try:
+        return str(path.relative_to(settings.BASE_DIR))
+    except ValueError:
+        return str(path)
+
+
+def demo_password():
     """DEMO_PASSWORD from the environment, else one generated now and saved to a private file."""
     password = os.environ.get("DEMO_PASSWORD")
     if password:
@@ -91,7 +100,7 @@ def demo_password(report):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(f"Demo users: {', '.join(u[0] for u in DEMO_USERS)}\nPassword: {password}\n")
-    return password, f"generated and saved in {path.relative_to(settings.BASE_DIR)}"
+    return password, f"generated now: {password} (printed once, kept in {display_path(path)})"
 
 
 @transaction.atomic
@@ -105,7 +114,7 @@ def load_users(home_page, report=print):
     User = get_user_model()
     missing = [u for u in DEMO_USERS if not User.objects.filter(username=u[0]).exists()]
     if missing:
-        password, origin = demo_password(report)
+        password, origin = demo_password()
         for username, email, is_superuser, group in missing:
             user = User.objects.create_user(
                 username, email, password, is_superuser=is_superuser, is_staff=is_superuser

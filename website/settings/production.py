@@ -1,7 +1,8 @@
 """Production: everything that differs per deployment comes from environment variables.
 
 Required: SECRET_KEY, DATABASE_URL (PostgreSQL), ALLOWED_HOSTS, BASE_URL.
-Email: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL.
+Email: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+DEFAULT_FROM_EMAIL.
 """
 
 import os

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         compiled = 0
         for po_path in catalogues:
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            up_to_date = mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime
+            if up_to_date and not force:
                 continue
             try:
                 with po_path.open("rb") as po_file:

@@ -1,9 +1,12 @@
 """`manage.py load_demo`: bilingual demo content and demo users; safe to run again."""
 
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from website.demo import load_content, load_users
+from website.demo.users import display_path
 
 
 class Command(BaseCommand):
@@ -20,12 +23,13 @@ class Command(BaseCommand):
         home = load_content(report)
         self.stdout.write("Demo users and groups:")
         usernames = load_users(home, report)
-        credentials = settings.DEMO_CREDENTIALS_FILE
-        where = (
-            f"{credentials.relative_to(settings.BASE_DIR)} (generated on the first run)"
-            if credentials.exists()
-            else "the DEMO_PASSWORD environment variable"
-        )
+        if os.environ.get("DEMO_PASSWORD"):
+            where = "the DEMO_PASSWORD environment variable"
+        elif settings.DEMO_CREDENTIALS_FILE.exists():
+            where = f"{display_path(settings.DEMO_CREDENTIALS_FILE)} (generated on the first run)"
+        else:
+            where = "whatever was set when the users were created"
         self.stdout.write(
-            self.style.SUCCESS(f"Demo ready. Users: {', '.join(usernames)}; password in {where}.")
+            self.style.SUCCESS(f"Demo ready. Users: {', '.join(usernames)}; password: {where}.")
         )
+        self.stdout.write(f"Site: {settings.WAGTAILADMIN_BASE_URL}/  Admin: /admin/")

@@ -1,0 +1,97 @@
+"""A visitor's browser: headless Debian Chromium driven by Playwright against a live server."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium(site):
+    """A fresh Playwright and browser per test, started after the database is set up.
+
+    Playwright's sync API switches greenlets, each with its own context variables; Django's
+    connection handler is context-local, so a browser started before the test database fixture
+    would make Django see a different connection than the one holding the rollback data.
+    """
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser is a failure
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, demo_env):
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return live_server.url
+
+
+@pytest.fixture
+def phone(chromium):
+    """A phone-sized page that prefers Bangla."""
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 740}, locale="bn-BD", device_scale_factor=2
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_visitor_switches_language_on_a_phone(site, phone, tmp_path):
+    phone.goto(f"{site}/")
+    assert phone.url == f"{site}/bn/"  # the browser prefers Bangla
+    assert phone.get_attribute("html", "lang") == "bn"
+    assert phone.inner_text("h1") == "শোভন কাজ ও প্রতিযোগিতামূলক পোশাকশিল্প"
+    assert "১২.৬ লাখ" in phone.inner_text(".statistics")
+
+    # Bengali script renders with a Bengali font, not boxes
+    assert phone.evaluate("document.fonts.check('16px \"Noto Sans Bengali\"', 'বাংলা')")
+    # the layout fits a phone: nothing scrolls sideways
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.screenshot(
+        path=os.environ.get("SCREENSHOT_DIR", str(tmp_path)) + "/home-bn-phone.png", full_page=True
+    )
+
+    phone.click("nav.language-switcher a[hreflang='en']")
+    phone.wait_for_url(f"{site}/en/")
+    assert phone.get_attribute("html", "lang") == "en"
+    assert phone.inner_text("h1") == "Decent work and a competitive garment industry"
+
+    phone.click("nav.language-switcher a[hreflang='bn']")
+    phone.wait_for_url(f"{site}/bn/")
+    assert phone.get_attribute("html", "lang") == "bn"
+
+
+def test_skip_link_is_the_first_stop_for_keyboard_users(site, phone):
+    phone.goto(f"{site}/en/")
+    phone.keyboard.press("Tab")
+    focused = phone.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    assert phone.is_visible("a.skip-link")
+    phone.keyboard.press("Enter")
+    assert phone.evaluate("location.hash") == "#main"
