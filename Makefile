@@ -35,7 +35,7 @@ demo: migrate
 ## serve: the web server on $(HOST):$(PORT) and the background task worker beside it
 serve:
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(PY) manage.py db_worker & worker=$$!; \
 	echo "Site: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/  (worker pid $$worker)"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -113,7 +113,7 @@ def test_generated_password_is_saved_privately_and_never_reset(
     assert credentials.stat().st_mode & 0o777 == 0o600
     password = credentials.read_text().split("Password: ")[1].strip()
     assert len(password) >= 12
-    assert f"generated now: {password}" in output  # printed once, on creation
+    assert f"password generated now: {password}" in output  # printed once, on creation
     user = get_user_model().objects.get(username="translator")
     assert user.check_password(password)
 

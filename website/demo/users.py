@@ -93,14 +93,17 @@ def demo_password():
     """DEMO_PASSWORD from the environment, else one generated now and saved to a private file."""
     password = os.environ.get("DEMO_PASSWORD")
     if password:
-        return password, "the DEMO_PASSWORD environment variable"
+        return password, "password from the DEMO_PASSWORD environment variable"
     path = settings.DEMO_CREDENTIALS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     password = secrets.token_urlsafe(12)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(f"Demo users: {', '.join(u[0] for u in DEMO_USERS)}\nPassword: {password}\n")
-    return password, f"generated now: {password} (printed once, kept in {display_path(path)})"
+    return (
+        password,
+        f"password generated now: {password} (printed once, kept in {display_path(path)})",
+    )
 
 
 @transaction.atomic
@@ -121,5 +124,5 @@ def load_users(home_page, report=print):
             )
             if group:
                 user.groups.add(groups[group])
-        report(f"  + users {', '.join(u[0] for u in missing)}: password from {origin}")
+        report(f"  + users {', '.join(u[0] for u in missing)}; {origin}")
     return [u[0] for u in DEMO_USERS]
