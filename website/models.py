@@ -2,14 +2,53 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    HelpPanel,
+    MultiFieldPanel,
+    PageChooserPanel,
+)
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.search import index
+from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField
 
-from .blocks import StatisticsBlock
+from .blocks import BodyBlock, StatisticsBlock
+
+
+class CustomImage(AbstractImage):
+    """An image with a credit line ("© ILO") and a default alt text.
+
+    Pages and blocks may give their own, translated alt text; the default one is used otherwise.
+    """
+
+    description = models.CharField(
+        _("default alt text"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("What the image shows, for people who cannot see it"),
+    )
+    credit = models.CharField(
+        _("credit"), max_length=120, blank=True, help_text=_("Shown with the image, e.g. © ILO")
+    )
+
+    admin_form_fields = (*WagtailImage.admin_form_fields, "credit")
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+
+class CustomRendition(AbstractRendition):
+    image = models.ForeignKey(CustomImage, related_name="renditions", on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = (("image", "filter_spec", "focal_point_key"),)
 
 
 class LocalizedPage(Page):
@@ -20,6 +59,116 @@ class LocalizedPage(Page):
     """
 
     override_translatable_fields = [SynchronizedField("slug", overridable=False)]
+
+    class Meta:
+        abstract = True
+
+
+class ContentPage(LocalizedPage):
+    """Fields shared by news articles, stories and events.
+
+    `summary` is the one text used in listings, feeds, social cards and newsletters. The hero
+    image carries its own alt text here, translated with the page; the image's default alt text is
+    the fallback.
+    """
+
+    summary = models.TextField(
+        _("summary"), max_length=400, help_text=_("One or two sentences for listings and sharing")
+    )
+    hero_image = models.ForeignKey(
+        "website.CustomImage",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_image_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=255,
+        blank=True,
+        help_text=_("Leave empty to use the image's default alt text"),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *LocalizedPage.content_panels,
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Hero image")
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *LocalizedPage.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hero_alt(self):
+        """Alt text of the hero image: the page's own, else the image's default."""
+        if self.hero_image_alt:
+            return self.hero_image_alt
+        return self.hero_image.default_alt_text if self.hero_image else ""
+
+    @property
+    def social_image(self):
+        return self.hero_image
+
+
+class RelatedPageBase(models.Model):
+    """A link to another page ("Related"); shown in the visitor's language when translated."""
+
+    related_page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [
+        PageChooserPanel(
+            "related_page", ["stories.NewsPage", "stories.StoryPage", "events.EventPage"]
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+
+@register_snippet
+class Topic(TranslatableMixin, models.Model):
+    """A theme articles are filed under: gender, occupational safety and health, ...
+
+    The slug is the same in every language, so /en/news/?topic=gender and /bn/news/?topic=gender
+    select the same topic.
+    """
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=False)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+    override_translatable_fields = [SynchronizedField("slug", overridable=False)]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        unique_together = [("translation_key", "locale"), ("slug", "locale")]
+
+    def __str__(self):
+        return self.name
+
+
+class PageTopicBase(models.Model):
+    """Files a page under a topic; the page's language decides which name is shown."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("topic")]
 
     class Meta:
         abstract = True
@@ -181,7 +330,7 @@ class DonorPartner(TranslatableMixin, models.Model):
     name = models.CharField(_("name"), max_length=150)
     url = models.URLField(_("website"), blank=True)
     logo = models.ForeignKey(
-        "wagtailimages.Image",
+        "website.CustomImage",
         verbose_name=_("logo"),
         null=True,
         blank=True,

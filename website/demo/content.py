@@ -2,17 +2,17 @@
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
-import polib
 from django.db import transaction
+from django.utils.module_loading import import_string
 from wagtail.models import Locale, Page, Site
-from wagtail_localize.models import Translation, TranslationSource
-from wagtail_localize.operations import TranslationCreator
 
 from website.models import DonorPartner, HomePage, SiteSettings, SiteText
 
-BANGLA_PO = Path(__file__).resolve().parent / "translations" / "bn.po"
+from .translation import ensure_translation
+
+# Each app's demo content, in order: load(home_page, bangla_locale, report).
+APP_LOADERS = []
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
 
@@ -95,34 +95,6 @@ DONORS = [
 ]
 
 
-def bangla_catalogue():
-    """English -> Bangla strings of the demo content, from the checked-in PO file."""
-    return {entry.msgid: entry.msgstr for entry in polib.pofile(str(BANGLA_PO)) if entry.msgstr}
-
-
-def translate(instance, locale, catalogue, report):
-    """Create a synced wagtail-localize translation of `instance` and fill it from `catalogue`.
-
-    This is what a translator does in the admin: "Translate" creates the synced translation,
-    the PO upload fills its strings, publishing saves the Bangla page or snippet. Returns the
-    translated instance. Strings missing from the catalogue stay untranslated and are reported.
-    """
-    TranslationCreator(user=None, target_locales=[locale]).create_translations(instance)
-    source = TranslationSource.objects.get_for_instance(instance)
-    translation = Translation.objects.get(source=source, target_locale=locale)
-    po = translation.export_po()
-    missing = []
-    for entry in po:
-        entry.msgstr = catalogue.get(entry.msgid, "")
-        if not entry.msgstr:
-            missing.append(entry.msgid)
-    translation.import_po(po, tool_name="load_demo")
-    translation.save_target(publish=True)
-    if missing:
-        report(f"  ! {len(missing)} string(s) of {instance} have no Bangla in {BANGLA_PO.name}")
-    return translation.get_target_instance()
-
-
 def remove_wagtail_welcome_page():
     """Wagtail's migrations create a placeholder page; the real home page replaces it."""
     for page in Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE):
@@ -151,16 +123,6 @@ def ensure_home_page(report):
         site.save()
         report("  * default site now serves the home page")
     return home
-
-
-def ensure_translation(instance, locale, catalogue, report):
-    """The Bangla translation of `instance`, created once through wagtail-localize."""
-    existing = instance.get_translation_or_none(locale)
-    if existing is not None:
-        return existing
-    translated = translate(instance, locale, catalogue, report)
-    report(f"  + {type(instance).__name__} translated into {locale.language_code}")
-    return translated
 
 
 def ensure_snippets(report):
@@ -195,10 +157,11 @@ def ensure_settings(site, report):
 def load_content(report=print):
     """Load the demo content; returns the English home page."""
     bn = Locale.objects.get(language_code="bn")
-    catalogue = bangla_catalogue()
     home = ensure_home_page(report)
     ensure_settings(Site.objects.get(root_page=home), report)
     site_text, donors = ensure_snippets(report)
     for instance in [home, site_text, *donors]:
-        ensure_translation(instance, bn, catalogue, report)
+        ensure_translation(instance, bn, report)
+    for loader in APP_LOADERS:
+        import_string(loader)(home, bn, report)
     return home

@@ -171,6 +171,7 @@ WAGTAILSEARCH_BACKENDS = {
         "INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", ""),
     }
 }
+WAGTAILIMAGES_IMAGE_MODEL = "website.CustomImage"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
