@@ -7,7 +7,14 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from website.formatting import bengali_digits, format_date, format_figure, format_number
+from website.formatting import (
+    bengali_digits,
+    format_date,
+    format_date_range,
+    format_figure,
+    format_number,
+    format_time,
+)
 
 
 @pytest.mark.parametrize(
@@ -63,3 +70,33 @@ def test_template_tags_follow_the_active_language():
         assert template.render(context) == "১২.৬ লাখ|১,৯১৬|২ নভেম্বর ২০২২"
     with translation.override("en"):
         assert template.render(context) == "1.26 million|1,916|2 November 2022"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "english", "bangla"),
+    [
+        ((2022, 11, 2), (2022, 11, 3), "2–3 November 2022", "২–৩ নভেম্বর ২০২২"),
+        (
+            (2022, 11, 25),
+            (2022, 12, 10),
+            "25 November – 10 December 2022",
+            "২৫ নভেম্বর – ১০ ডিসেম্বর ২০২২",
+        ),
+        ((2022, 3, 2), (2023, 1, 3), "2 March 2022 – 3 January 2023", "২ মার্চ ২০২২ – ৩ জানুয়ারী ২০২৩"),
+        ((2022, 11, 2), (2022, 11, 2), "2 November 2022", "২ নভেম্বর ২০২২"),
+        ((2022, 11, 2), None, "2 November 2022", "২ নভেম্বর ২০২২"),
+    ],
+)
+def test_date_ranges(start, end, english, bangla):
+    start = datetime.date(*start)
+    end = datetime.date(*end) if end else None
+    assert format_date_range(start, end, "en") == english
+    assert format_date_range(start, end, "bn") == bangla
+
+
+def test_datetimes_are_shown_in_dhaka_time():
+    # 18:00 UTC on 24 November is past midnight in Dhaka (UTC+6): 25 November, 12:00 AM
+    moment = datetime.datetime(2022, 11, 24, 18, 30, tzinfo=datetime.UTC)
+    assert format_date_range(moment, None, "en") == "25 November 2022"
+    assert format_time(moment, "en") == "12:30 AM"
+    assert format_time(datetime.time(9, 30), "bn") == "সকাল ৯:৩০"

@@ -8,8 +8,9 @@ import datetime
 from decimal import Decimal
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_compact_decimal, format_decimal
-from django.utils import translation
+from django.utils import timezone, translation
 
 BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
@@ -72,3 +73,48 @@ def format_date(value, language=None):
         value = value.date()
     language = current_language(language)
     return localize_digits(babel_format_date(value, format="d MMMM y", locale=language), language)
+
+
+def _as_local_date(value):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def format_date_range(start, end=None, language=None):
+    """A range of days, sharing what the two ends share.
+
+    "2–3 November 2022", "25 November – 10 December 2022", "2 March 2022 – 3 January 2023";
+    in Bangla "২৫ নভেম্বর – ১০ ডিসেম্বর ২০২২". A missing or same-day end gives one date.
+    Datetimes are taken in the site's time zone (Asia/Dhaka).
+    """
+    if not start:
+        return ""
+    language = current_language(language)
+    start, end = _as_local_date(start), _as_local_date(end) if end else None
+    if not end or end == start:
+        return format_date(start, language)
+
+    def fmt(day, pattern):
+        return babel_format_date(day, format=pattern, locale=language)
+
+    if (start.year, start.month) == (end.year, end.month):
+        text = f"{fmt(start, 'd')}–{fmt(end, 'd MMMM y')}"
+    elif start.year == end.year:
+        text = f"{fmt(start, 'd MMMM')} – {fmt(end, 'd MMMM y')}"
+    else:
+        text = f"{fmt(start, 'd MMMM y')} – {fmt(end, 'd MMMM y')}"
+    return localize_digits(text, language)
+
+
+def format_time(value, language=None):
+    """A time of day in the site's time zone: "9:30 AM" / "সকাল ৯:৩০"."""
+    if not value:
+        return ""
+    language = current_language(language)
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).time() if timezone.is_aware(value) else value.time()
+    pattern = "B h:mm" if language == "bn" else "h:mm a"
+    return localize_digits(babel_format_time(value, format=pattern, locale=language), language)

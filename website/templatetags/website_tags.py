@@ -28,6 +28,18 @@ def local_date(value):
     return formatting.format_date(value)
 
 
+@register.filter
+def local_time(value):
+    """{{ start|local_time }} -> 9:30 AM / সকাল ৯:৩০ (Asia/Dhaka)"""
+    return formatting.format_time(value)
+
+
+@register.simple_tag
+def date_range(start, end=None):
+    """{% date_range start end %} -> 25 November – 10 December 2022 / ২৫ নভেম্বর – ১০ ডিসেম্বর ২০২২"""
+    return formatting.format_date_range(start, end)
+
+
 @register.simple_tag
 def figure(value, unit=""):
     """{% figure value unit %} -> 1.26 million / ১২.৬ লাখ"""
