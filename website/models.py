@@ -1,6 +1,8 @@
 """Home page, site settings and the translatable texts every page shows."""
 
+from django.apps import apps
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -120,6 +122,17 @@ class ContentPage(LocalizedPage):
         return self.hero_image
 
 
+# Renditions of listing cards (includes/card.html); prefetched with the pages they illustrate.
+CARD_RENDITIONS = ("fill-480x270", "fill-800x450")
+
+
+def with_card_images(pages):
+    """`pages` with their hero images and card renditions fetched in two extra queries, however
+    many pages there are."""
+    images = CustomImage.objects.prefetch_renditions(*CARD_RENDITIONS)
+    return pages.prefetch_related(models.Prefetch("hero_image", queryset=images))
+
+
 class RelatedPageBase(models.Model):
     """A link to another page ("Related"); shown in the visitor's language when translated."""
 
@@ -199,12 +212,44 @@ class HomePage(LocalizedPage):
         index.SearchField("intro"),
     ]
     parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 2  # one per language, side by side under the tree root
+
+    HOME_LISTING_SIZE = 3
 
     class Meta:
         verbose_name = _("home page")
         # Wagtail lets anyone who may edit and publish a page delete it too. Translators publish
         # Bangla pages but must not delete them: deleting pages is granted separately.
         permissions = [("delete_pages", _("Can delete pages"))]
+
+    def _listing(self, app_label, model_name):
+        model = apps.get_model(app_label, model_name)
+        pages = model.objects.live().public().filter(locale=self.locale).defer_streamfields()
+        return with_card_images(pages)
+
+    def latest_news(self):
+        return self._listing("stories", "NewsPage").order_by("-date", "-pk")[
+            : self.HOME_LISTING_SIZE
+        ]
+
+    def featured_stories(self):
+        stories = self._listing("stories", "StoryPage")
+        return stories.filter(featured=True).order_by("-date", "-pk")[: self.HOME_LISTING_SIZE]
+
+    def upcoming_events(self):
+        now = timezone.now()
+        events = self._listing("events", "EventPage")
+        ongoing = models.Q(end__gte=now) | models.Q(end__isnull=True, start__gte=now)
+        return events.filter(ongoing).order_by("start")[: self.HOME_LISTING_SIZE]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        for name in ("latest_news", "featured_stories", "upcoming_events"):
+            try:  # TEMP while stories/events are being built
+                context[name] = getattr(self, name)()
+            except LookupError:
+                context[name] = []
+        return context
 
 
 @register_setting(icon="site")

@@ -2,7 +2,9 @@
 
 import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from wagtail.models import Locale, Page, Site
@@ -114,14 +116,16 @@ def ensure_home_page(report):
         report("  + home page (en)")
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if site is None:
-        site = Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True
-        )
-    if site.root_page_id != home.id:
+        site = Site(root_page=home, is_default_site=True, hostname="localhost", port=80)
+    if site.root_page_id != home.id or (site.hostname, site.port) == ("localhost", 80):
+        # Full URLs (canonical, sitemap, feeds, emails) follow the configured BASE_URL.
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site.hostname = base.hostname or "localhost"
+        site.port = base.port or (443 if base.scheme == "https" else 80)
         site.root_page = home
         site.site_name = HOME["title"]
         site.save()
-        report("  * default site now serves the home page")
+        report(f"  * default site serves the home page at {site.root_url}")
     return home
 
 

@@ -93,3 +93,62 @@ def language_switcher(context, page=None):
             }
         )
     return {"links": links}
+
+
+OG_LOCALES = {"en": "en_GB", "bn": "bn_BD"}
+
+
+@register.inclusion_tag("includes/page_meta.html", takes_context=True)
+def page_meta(context, page=None):
+    """Canonical URL, hreflang alternates, Open Graph and Twitter card of a page."""
+    request = context.get("request")
+    if not isinstance(page, Page):
+        return {}
+    page = page.specific
+    translations = page.get_translations(inclusive=True).live().public().select_related("locale")
+    alternates = [
+        {"lang": t.locale.language_code, "url": t.get_full_url(request)} for t in translations
+    ]
+    default = next((a for a in alternates if a["lang"] == settings.LANGUAGE_CODE), None)
+    language = page.locale.language_code
+    image = getattr(page, "social_image", None)
+    image_url = image_alt = None
+    if image is not None:
+        rendition = image.get_rendition("fill-1200x630|format-jpeg")
+        image_url = rendition.full_url
+        image_alt = getattr(page, "hero_alt", "") or image.default_alt_text
+    return {
+        "canonical": page.get_full_url(request),
+        "alternates": alternates,
+        "x_default": default["url"] if default else None,
+        "title": page.seo_title or page.title,
+        "description": page.search_description or getattr(page, "summary", ""),
+        "og_type": "article" if hasattr(page, "summary") else "website",
+        "og_locale": OG_LOCALES.get(language, language),
+        "og_locale_alternates": [
+            OG_LOCALES.get(a["lang"], a["lang"]) for a in alternates if a["lang"] != language
+        ],
+        "image_url": image_url,
+        "image_alt": image_alt,
+        "published": getattr(page, "first_published_at", None),
+        "site_text": context.get("site_text"),
+    }
+
+
+@register.inclusion_tag("includes/main_menu.html", takes_context=True)
+def main_menu(context, page=None):
+    """The sections of the site (the home page's live children) in the visitor's language."""
+    request = context.get("request")
+    home = _home_page_for(request, Locale.get_active())
+    if home is None:
+        return {"items": []}
+    current_path = page.path if isinstance(page, Page) else ""
+    items = [
+        {
+            "title": child.title,
+            "url": child.get_url(request),
+            "active": bool(current_path) and current_path.startswith(child.path),
+        }
+        for child in home.get_children().live().in_menu().public()
+    ]
+    return {"items": items}
