@@ -95,3 +95,34 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(site, phone):
     assert phone.is_visible("a.skip-link")
     phone.keyboard.press("Enter")
     assert phone.evaluate("location.hash") == "#main"
+
+
+A11Y_PATHS = ["/en/", "/bn/", "/en/search/?q=garment", "/bn/search/?q=পোশাক"]
+
+
+def serious_violations(page):
+    """axe-core's serious and critical findings on the page, as readable lines."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 375, "height": 740}, {"width": 1280, "height": 900}]
+)
+def test_pages_pass_axe_without_serious_violations(site, chromium, viewport):
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    problems = {}
+    for path in A11Y_PATHS:
+        page.goto(f"{site}{path}")
+        found = serious_violations(page)
+        if found:
+            problems[path] = found
+    context.close()
+    assert problems == {}
