@@ -64,7 +64,7 @@ lock:
 	rm -rf .lockvenv
 
 bench: install
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b; done || echo "no benchmarks yet"
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,26 +1,58 @@
-"""Shared fixtures: demo content loaded as `make run` loads it, and pages in both languages."""
+"""Shared fixtures.
 
+The demo content is loaded once per test session into the test database, exactly as `make run`
+loads it (`manage.py load_demo`); each test then runs in a transaction that is rolled back, so
+every test starts from the same bilingual demo site.
+"""
+
+import os
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from wagtail.models import Locale
 
 from website.models import HomePage
 
 DEMO_PASSWORD = "demo-password-for-tests"
+SESSION = {}
 
 
-def load_demo(capture_on_commit):
+def load_demo(capture_on_commit=None):
     """Run `manage.py load_demo` and return what it printed.
 
-    wagtail-localize publishes translations on commit; tests run inside a transaction that never
-    commits, so the callbacks are run here as a real commit would run them.
+    wagtail-localize publishes translations on commit. Inside a test's transaction, which never
+    commits, `capture_on_commit` (pytest-django's fixture) runs those callbacks as a commit would.
     """
     out = StringIO()
-    with capture_on_commit(execute=True):
+    if capture_on_commit is None:
         call_command("load_demo", stdout=out)
+    else:
+        with capture_on_commit(execute=True):
+            call_command("load_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The test database with the demo content and users, loaded once."""
+    from django.db import connection
+
+    credentials = tmp_path_factory.mktemp("demo") / "demo-credentials.txt"
+    previous = os.environ.get("DEMO_PASSWORD")
+    os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
+    try:
+        with django_db_blocker.unblock(), override_settings(DEMO_CREDENTIALS_FILE=credentials):
+            SESSION["first_load_output"] = load_demo()
+            if hasattr(connection, "_test_serialized_contents"):
+                # transactional tests restore this snapshot: make it include the demo site
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    finally:
+        if previous is None:
+            os.environ.pop("DEMO_PASSWORD", None)
+        else:
+            os.environ["DEMO_PASSWORD"] = previous
 
 
 @pytest.fixture
@@ -31,9 +63,8 @@ def demo_env(monkeypatch, tmp_path, settings):
 
 
 @pytest.fixture
-def demo(db, demo_env, django_capture_on_commit_callbacks):
-    """The demo content and users; returns the English home page."""
-    load_demo(django_capture_on_commit_callbacks)
+def demo(db):
+    """The English home page of the demo site (loaded once per session)."""
     return HomePage.objects.get(locale=Locale.get_default())
 
 

@@ -47,7 +47,7 @@ def chromium(site):
 
 @pytest.fixture
 def site(live_server, demo_env):
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 (creates nothing new)
     return live_server.url
 
 

@@ -1,9 +1,8 @@
 """Site-wide features: sitemap, search, social and hreflang metadata, menu, robots.txt."""
 
-import xml.etree.ElementTree as ET
-
 import pytest
 from bs4 import BeautifulSoup
+from defusedxml import ElementTree as ET
 
 from website.models import HomePage
 
@@ -69,13 +68,14 @@ def test_home_page_has_canonical_hreflang_and_social_metadata(client, demo):
 
 def test_search_finds_pages_in_the_visitors_language_only(client, demo):
     soup = soup_of(client.get("/en/search/", {"q": "garment"}))
-    titles = [a.get_text(strip=True) for a in soup.select(".search-results h2 a")]
-    assert titles == ["Better Work Bangladesh"]
-    assert soup.select_one(".search-results a")["href"] == "/en/"
+    links = [a["href"] for a in soup.select(".search-results h2 a")]
+    assert "/en/" in links
+    assert all(link.startswith("/en/") for link in links)
 
     soup = soup_of(client.get("/bn/search/", {"q": "পোশাক"}))
     links = [a["href"] for a in soup.select(".search-results h2 a")]
-    assert links == ["/bn/"]
+    assert "/bn/" in links
+    assert all(link.startswith("/bn/") for link in links)
     assert soup.html["lang"] == "bn"
 
 

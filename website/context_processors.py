@@ -1,5 +1,6 @@
-"""Template context every public page needs: the active language's site texts and donors."""
+"""Template context every public page needs: site texts, donors, the newsletter sign-up form."""
 
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from .models import DonorPartner, SiteText
@@ -15,4 +16,11 @@ def site_texts(request):
     return {
         "site_text": SimpleLazyObject(site_text),
         "donor_partners": SimpleLazyObject(lambda: DonorPartner.objects.for_locale()),
+        "newsletter_form": SimpleLazyObject(newsletter_form),
     }
+
+
+def newsletter_form():
+    from newsletter.forms import SignupForm
+
+    return SignupForm(language=translation.get_language())

@@ -13,6 +13,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from newsletter.views import one_click_unsubscribe
+
 from .sitemaps import BilingualSitemap
 from .views import robots_txt, search
 
@@ -22,6 +24,12 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": BilingualSitemap}}, name="sitemap"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    # RFC 8058 one-click unsubscribe: mail clients POST here, outside any language prefix.
+    path(
+        "newsletter/one-click/<str:token>/",
+        one_click_unsubscribe,
+        name="newsletter_one_click",
+    ),
 ]
 
 if settings.DEBUG:
@@ -33,6 +41,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("search/", search, name="search"),
+    path("newsletter/", include("newsletter.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

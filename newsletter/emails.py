@@ -1,0 +1,60 @@
+"""E-mails to subscribers outside the newsletter itself: the double opt-in confirmation."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.log_actions import log
+
+from .tokens import confirmation_token, link_token
+
+logger = logging.getLogger(__name__)
+
+RESEND_INTERVAL = datetime.timedelta(minutes=10)
+
+
+def absolute(path):
+    return f"{settings.WAGTAILADMIN_BASE_URL}{path}"
+
+
+def subscriber_urls(subscriber):
+    """The subscriber's own links, in their language."""
+    with translation.override(subscriber.language):
+        token = link_token(subscriber)
+        return {
+            "unsubscribe": absolute(reverse("newsletter:unsubscribe", args=[token])),
+            "preferences": absolute(reverse("newsletter:preferences", args=[token])),
+            "one_click": absolute(reverse("newsletter_one_click", args=[token])),
+        }
+
+
+def may_send_confirmation(subscriber, now=None):
+    """Throttle: one confirmation e-mail per address per RESEND_INTERVAL."""
+    sent = subscriber.confirmation_sent_at
+    return sent is None or (now or timezone.now()) - sent >= RESEND_INTERVAL
+
+
+def send_confirmation(subscriber):
+    """Send the confirmation e-mail in the subscriber's language; SMTP errors propagate."""
+    with translation.override(subscriber.language):
+        confirm_url = absolute(reverse("newsletter:confirm", args=[confirmation_token(subscriber)]))
+        context = {
+            "subscriber": subscriber,
+            "confirm_url": confirm_url,
+            "LANGUAGE_CODE": subscriber.language,
+            "valid_days": 7,
+        }
+        subject = render_to_string("newsletter/email/confirm_subject.txt", context).strip()
+        text = render_to_string("newsletter/email/confirm.txt", context)
+        html = render_to_string("newsletter/email/confirm.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[subscriber.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    subscriber.confirmation_sent_at = timezone.now()
+    subscriber.save(update_fields=["confirmation_sent_at", "updated_at"])
+    log(instance=subscriber, action="newsletter.confirmation_sent", data={"to": subscriber.email})
+    return message

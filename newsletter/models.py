@@ -1,0 +1,168 @@
+"""Newsletter subscribers and the suppression list.
+
+A subscriber's history (sign-up, confirmation, language change, unsubscription, import) is kept in
+Wagtail's model log (`wagtail.log_actions.log`), which the admin shows on the subscriber's history.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .addresses import normalize_email, suppression_hash
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("pending confirmation")
+    SUBSCRIBED = "subscribed", _("subscribed")
+    UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+    BOUNCED = "bounced", _("bounced")
+    COMPLAINED = "complained", _("complained")
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("sign-up form")
+    IMPORT = "import", _("import")
+    ADMIN = "admin", _("added by an officer")
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def sendable(self):
+        """Subscribers a newsletter may be sent to: confirmed and not since unsubscribed."""
+        return self.filter(status=Status.SUBSCRIBED)
+
+    def pending(self):
+        return self.filter(status=Status.PENDING)
+
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def with_email(self, address):
+        """The subscriber with this address, whatever its case or domain spelling."""
+        return self.filter(email__iexact=normalize_email(address))
+
+
+class Subscriber(models.Model):
+    email = models.EmailField(_("e-mail"), max_length=254)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    signed_up_at = models.DateTimeField(_("signed up"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    consent_text = models.TextField(
+        _("consent text"), blank=True, help_text=_("What the person agreed to, word for word")
+    )
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where consent was given: the form's page, an event sign-up sheet, ..."),
+    )
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation e-mail sent"), null=True, blank=True
+    )
+    token = models.UUIDField(
+        _("link key"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text=_("Signed into the subscriber's unsubscribe and preference links"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        ordering = ["-signed_up_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique")
+        ]
+        indexes = [models.Index(fields=["status", "language"])]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_sendable(self):
+        return self.status == Status.SUBSCRIBED
+
+    def confirm(self):
+        """Double opt-in completed: from now on newsletters may be sent."""
+        self.status = Status.SUBSCRIBED
+        self.confirmed_at = timezone.now()
+        self.unsubscribed_at = None
+        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "updated_at"])
+        SuppressedAddress.objects.filter(email_hash=suppression_hash(self.email)).delete()
+
+    def unsubscribe(self):
+        """Stop all sending at once; only signing up again undoes it."""
+        if self.status == Status.UNSUBSCRIBED:
+            return False
+        self.status = Status.UNSUBSCRIBED
+        self.unsubscribed_at = timezone.now()
+        self.save(update_fields=["status", "unsubscribed_at", "updated_at"])
+        return True
+
+    def personal_data(self):
+        """Everything stored about the person, for "download my data"."""
+
+        def iso(value):
+            return value.isoformat() if value else None
+
+        return {
+            "email": self.email,
+            "name": self.name,
+            "language": self.language,
+            "status": self.status,
+            "source": self.source,
+            "signed_up_at": iso(self.signed_up_at),
+            "confirmed_at": iso(self.confirmed_at),
+            "unsubscribed_at": iso(self.unsubscribed_at),
+            "consent": {
+                "text": self.consent_text,
+                "given_at": iso(self.consent_at),
+                "source": self.consent_source,
+            },
+        }
+
+    def erase(self):
+        """Delete the person's data, keeping only a suppression hash of the address."""
+        SuppressedAddress.objects.get_or_create(
+            email_hash=suppression_hash(self.email), defaults={"reason": "erased"}
+        )
+        self.delete()
+
+
+class SuppressedAddress(models.Model):
+    """Addresses that must not be added back by an import: only their hash is kept."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=40, default="erased")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self):
+        return f"{self.email_hash[:12]}… ({self.reason})"
+
+    @classmethod
+    def is_suppressed(cls, address):
+        return cls.objects.filter(email_hash=suppression_hash(address)).exists()

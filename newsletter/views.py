@@ -1,0 +1,216 @@
+"""What subscribers see: sign-up, confirmation, unsubscribe (page and RFC 8058 one-click),
+preferences. Pages reached through a subscriber's link speak the subscriber's language.
+
+No page tells whether an address is on the list: sign-up answers the same for every address.
+"""
+
+import json
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.log_actions import log
+
+from . import ratelimit
+from .emails import may_send_confirmation
+from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
+from .models import Source, Status, Subscriber
+from .tasks import send_confirmation_task
+from .tokens import (
+    ExpiredToken,
+    InvalidToken,
+    subscriber_from_confirmation_token,
+    subscriber_from_link_token,
+)
+
+SIGNUP_LIMIT = 5  # sign-ups per client address per window
+SIGNUP_WINDOW = 15 * 60
+
+
+def _signup(form, request):
+    """Record a sign-up and queue the confirmation e-mail when one is due.
+
+    New, pending, unsubscribed and bounced addresses get a confirmation e-mail (throttled);
+    subscribed ones are left as they are. The visitor sees the same answer in every case.
+    """
+    data = form.cleaned_data
+    consent = {
+        "consent_text": str(CONSENT_TEXT),
+        "consent_at": timezone.now(),
+        "consent_source": request.POST.get("source_page", "")[:200] or request.path,
+    }
+    subscriber = Subscriber.objects.with_email(data["email"]).first()
+    if subscriber is None:
+        subscriber = Subscriber.objects.create(
+            email=data["email"], language=data["language"], source=Source.FORM, **consent
+        )
+        log(instance=subscriber, action="newsletter.signup", data={"language": data["language"]})
+    elif subscriber.status == Status.SUBSCRIBED:
+        return
+    else:
+        if subscriber.status != Status.PENDING:
+            subscriber.status = Status.PENDING
+            subscriber.signed_up_at = timezone.now()
+            log(instance=subscriber, action="newsletter.signup", data={"again": True})
+        subscriber.language = data["language"]
+        for field, value in consent.items():
+            setattr(subscriber, field, value)
+        subscriber.save()
+    if may_send_confirmation(subscriber):
+        send_confirmation_task.enqueue(subscriber.pk)
+
+
+@csrf_exempt  # double opt-in, a honeypot and a rate limit guard it; pages stay cacheable
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    language = translation.get_language()
+    if request.method == "GET":
+        return render(request, "newsletter/signup.html", {"form": SignupForm(language=language)})
+    if not ratelimit.allow(request, "newsletter-signup", SIGNUP_LIMIT, SIGNUP_WINDOW):
+        return render(request, "newsletter/too_many.html", status=429)
+    form = SignupForm(request.POST, language=language)
+    if form.is_bot:
+        return redirect("newsletter:check_inbox")
+    if not form.is_valid():
+        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+    _signup(form, request)
+    return redirect("newsletter:check_inbox")
+
+
+def check_inbox(request):
+    return render(request, "newsletter/check_inbox.html")
+
+
+def _link_problem(request, expired=False):
+    return render(
+        request,
+        "newsletter/link_problem.html",
+        {"expired": expired, "form": SignupForm(language=translation.get_language())},
+        status=400,
+    )
+
+
+def _in_subscriber_language(request, subscriber, view_name, token):
+    """A redirect to the same page in the subscriber's language, when the URL has another."""
+    if request.method == "GET" and translation.get_language() != subscriber.language:
+        with translation.override(subscriber.language):
+            return HttpResponseRedirect(reverse(view_name, args=[token]))
+    return None
+
+
+def confirm(request, token):
+    try:
+        subscriber = subscriber_from_confirmation_token(token)
+    except ExpiredToken:
+        return _link_problem(request, expired=True)
+    except InvalidToken:
+        return _link_problem(request)
+    moved = _in_subscriber_language(request, subscriber, "newsletter:confirm", token)
+    if moved:
+        return moved
+    if subscriber.status != Status.SUBSCRIBED:
+        subscriber.confirm()
+        log(instance=subscriber, action="newsletter.confirm")
+    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows one button (link scanners must not unsubscribe anybody); POST unsubscribes."""
+    try:
+        subscriber = subscriber_from_link_token(token)
+    except InvalidToken:
+        return _link_problem(request)
+    moved = _in_subscriber_language(request, subscriber, "newsletter:unsubscribe", token)
+    if moved:
+        return moved
+    if request.method == "POST":
+        if subscriber.unsubscribe():
+            log(instance=subscriber, action="newsletter.unsubscribe", data={"via": "page"})
+        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+    return render(
+        request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
+    )
+
+
+@csrf_exempt
+@require_POST
+def one_click_unsubscribe(request, token):
+    """RFC 8058: the mail client POSTs List-Unsubscribe=One-Click, without cookies or CSRF."""
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return HttpResponse(
+            "Expected the form field List-Unsubscribe=One-Click (RFC 8058).\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    try:
+        subscriber = subscriber_from_link_token(token)
+    except InvalidToken:
+        return HttpResponse("Unknown or altered link.\n", status=400, content_type="text/plain")
+    if subscriber.unsubscribe():
+        log(instance=subscriber, action="newsletter.unsubscribe", data={"via": "one-click"})
+    return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    try:
+        subscriber = subscriber_from_link_token(token)
+    except InvalidToken:
+        return _link_problem(request)
+    moved = _in_subscriber_language(request, subscriber, "newsletter:preferences", token)
+    if moved:
+        return moved
+    language_form = LanguageForm(initial={"language": subscriber.language})
+    erase_form = EraseForm()
+    message = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "language":
+            language_form = LanguageForm(request.POST)
+            if language_form.is_valid():
+                new = language_form.cleaned_data["language"]
+                if new != subscriber.language:
+                    log(
+                        instance=subscriber,
+                        action="newsletter.language",
+                        data={"from": subscriber.language, "to": new},
+                    )
+                    subscriber.language = new
+                    subscriber.save(update_fields=["language", "updated_at"])
+                with translation.override(new):
+                    return HttpResponseRedirect(
+                        reverse("newsletter:preferences", args=[token]) + "?saved=language"
+                    )
+        elif action == "unsubscribe":
+            if subscriber.unsubscribe():
+                log(instance=subscriber, action="newsletter.unsubscribe", data={"via": "prefs"})
+            return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+        elif action == "download":
+            response = HttpResponse(
+                json.dumps(subscriber.personal_data(), ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+            response["Content-Disposition"] = 'attachment; filename="my-newsletter-data.json"'
+            return response
+        elif action == "erase":
+            erase_form = EraseForm(request.POST)
+            if erase_form.is_valid():
+                subscriber.erase()
+                return render(request, "newsletter/erased.html")
+    elif request.GET.get("saved") == "language":
+        message = "language"
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {
+            "subscriber": subscriber,
+            "token": token,
+            "language_form": language_form,
+            "erase_form": erase_form,
+            "message": message,
+        },
+    )

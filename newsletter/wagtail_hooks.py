@@ -1,0 +1,22 @@
+"""Admin integration of the newsletter: log actions shown in a subscriber's history, viewsets."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+LOG_ACTIONS = [
+    ("newsletter.signup", _("Sign-up"), _("Signed up through the form")),
+    ("newsletter.confirmation_sent", _("Confirmation sent"), _("Confirmation e-mail sent")),
+    ("newsletter.confirm", _("Confirm"), _("Confirmed the subscription")),
+    ("newsletter.unsubscribe", _("Unsubscribe"), _("Unsubscribed")),
+    ("newsletter.language", _("Change language"), _("Changed the newsletter language")),
+    ("newsletter.import", _("Import"), _("Imported")),
+    ("newsletter.admin_add", _("Added by an officer"), _("Added by an officer")),
+    ("newsletter.bounce", _("Bounce"), _("Marked as bounced")),
+    ("newsletter.complaint", _("Complaint"), _("Marked as complained")),
+]
+
+
+@hooks.register("register_log_actions")
+def register_newsletter_log_actions(actions):
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)
