@@ -97,7 +97,13 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(site, phone):
     assert phone.evaluate("location.hash") == "#main"
 
 
-A11Y_PATHS = ["/en/", "/bn/", "/en/search/?q=garment", "/bn/search/?q=পোশাক"]
+A11Y_PATHS = [
+    "/en/",
+    "/bn/",
+    "/en/search/?q=garment",
+    "/bn/search/?q=পোশাক",
+    "/bn/newsletter/subscribe/",
+]
 
 
 def serious_violations(page):
@@ -126,3 +132,47 @@ def test_pages_pass_axe_without_serious_violations(site, chromium, viewport):
             problems[path] = found
     context.close()
     assert problems == {}
+
+
+def test_visitor_signs_up_in_bangla_confirms_and_unsubscribes(site, phone, settings):
+    """Footer sign-up in Bangla, the confirmation e-mail read from a real SMTP server, then the
+    unsubscribe link a newsletter carries."""
+    from aiosmtpd.controller import Controller
+
+    from newsletter.emails import subscriber_urls
+    from newsletter.models import Status, Subscriber
+    from tests.test_subscriber_flow import Inbox, free_port, link_in
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        phone.goto(f"{site}/bn/")
+        form = phone.locator("footer form.signup-form")
+        form.get_by_label("ই-মেইল ঠিকানা").fill("nasrin@example.org")
+        assert form.locator('input[name="language"][value="bn"]').is_checked()
+        form.locator('input[name="consent"]').check()
+        form.get_by_role("button", name="সাবস্ক্রাইব করুন").click()
+        phone.wait_for_url(f"{site}/bn/newsletter/check-your-inbox/")
+        assert phone.inner_text("h1") == "আপনার ইনবক্স দেখুন"
+
+        messages = inbox.wait_for(1)
+        assert len(messages) == 1
+        phone.goto(site + link_in(messages[0][1]))
+        assert phone.inner_text("h1") == "সাবস্ক্রাইব করার জন্য ধন্যবাদ"
+        subscriber = Subscriber.objects.get(email="nasrin@example.org")
+        assert subscriber.status == Status.SUBSCRIBED and subscriber.language == "bn"
+
+        unsubscribe_path = subscriber_urls(subscriber)["unsubscribe"].split(".org", 1)[1]
+        phone.goto(site + unsubscribe_path)
+        assert phone.get_attribute("html", "lang") == "bn"
+        subscriber.refresh_from_db()
+        assert subscriber.status == Status.SUBSCRIBED  # opening the link changes nothing
+        phone.get_by_role("button", name="সাবস্ক্রিপশন বাতিল করুন").click()
+        assert phone.inner_text("h1") == "আপনার সাবস্ক্রিপশন বাতিল হয়েছে"
+        subscriber.refresh_from_db()
+        assert subscriber.status == Status.UNSUBSCRIBED
+    finally:
+        controller.stop()
