@@ -9,8 +9,8 @@ from functools import cache
 
 import polib
 from django.conf import settings
+from wagtail.models import DraftStateMixin
 from wagtail_localize.models import Translation, TranslationSource
-from wagtail_localize.operations import TranslationCreator
 
 
 def catalogue_paths():
@@ -36,9 +36,12 @@ def translate(instance, locale, report):
     from the catalogues stay in English and are reported. Returns the translated instance.
     """
     catalogue = bangla_catalogue()
-    TranslationCreator(user=None, target_locales=[locale]).create_translations(instance)
-    source = TranslationSource.objects.get_for_instance(instance)
-    translation = Translation.objects.get(source=source, target_locale=locale)
+    # What "Translate" in the admin does (TranslationCreator), minus its publish-on-commit of an
+    # untranslated copy, which would land after, and over, the Bangla publish below.
+    source, _created = TranslationSource.get_or_create_from_instance(instance)
+    translation, _created = Translation.objects.update_or_create(
+        source=source, target_locale=locale, defaults={"enabled": True}
+    )
     po = translation.export_po()
     missing = []
     for entry in po:
@@ -46,7 +49,12 @@ def translate(instance, locale, report):
         if not entry.msgstr:
             missing.append(entry.msgid)
     translation.import_po(po, tool_name="load_demo")
-    translation.save_target(publish=True)
+    drafts = isinstance(instance, DraftStateMixin)
+    # Publish now, from the database: wagtail-localize's on-commit publish would save the page as
+    # it was in memory and undo children added later in the same load (numchild=0, /bn/... 404).
+    translation.save_target(publish=not drafts)
+    if drafts:
+        translation.get_target_instance().get_latest_revision().publish()
     for msgid in missing:
         report(f"  ! no Bangla for {msgid[:70]!r} ({instance})")
     return translation.get_target_instance()
