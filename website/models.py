@@ -2,7 +2,6 @@
 
 from django.apps import apps
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -237,18 +236,14 @@ class HomePage(LocalizedPage):
         return stories.filter(featured=True).order_by("-date", "-pk")[: self.HOME_LISTING_SIZE]
 
     def upcoming_events(self):
-        now = timezone.now()
-        events = self._listing("events", "EventPage")
-        ongoing = models.Q(end__gte=now) | models.Q(end__isnull=True, start__gte=now)
-        return events.filter(ongoing).order_by("start")[: self.HOME_LISTING_SIZE]
+        """Events not over yet, soonest first (the events index's own rule)."""
+        return self._listing("events", "EventPage").upcoming()[: self.HOME_LISTING_SIZE]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        for name in ("latest_news", "featured_stories", "upcoming_events"):
-            try:  # TEMP while stories/events are being built
-                context[name] = getattr(self, name)()
-            except LookupError:
-                context[name] = []
+        context["latest_news"] = self.latest_news()
+        context["featured_stories"] = self.featured_stories()
+        context["upcoming_events"] = self.upcoming_events()
         return context
 
 
