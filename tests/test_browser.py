@@ -1,6 +1,7 @@
 """A visitor's browser: headless Debian Chromium driven by Playwright against a live server."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -100,6 +101,11 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(site, phone):
 A11Y_PATHS = [
     "/en/",
     "/bn/",
+    "/bn/news/",
+    "/en/news/strategy-2022-2027-launched/",
+    "/bn/stories/mothers-at-work/",
+    "/bn/events/",
+    "/en/events/16-days-of-activism-2022/",
     "/en/search/?q=garment",
     "/bn/search/?q=পোশাক",
     "/bn/newsletter/subscribe/",
@@ -176,3 +182,47 @@ def test_visitor_signs_up_in_bangla_confirms_and_unsubscribes(site, phone, setti
         assert subscriber.status == Status.UNSUBSCRIBED
     finally:
         controller.stop()
+
+
+# Names that stay in Latin letters in Bangla text (brands, acronyms, e-mail and web addresses).
+PROPER_NOUNS = {
+    "ILO",
+    "IFC",
+    "UNICEF",
+    "IBC",
+    "NCCWE",
+    "amfori",
+    "Mothers@Work",
+    "Facebook",
+    "X",
+    "Instagram",
+    "YouTube",
+    "English",
+    "Apex",
+    "Holding",
+    "Limited",
+    "RMG",
+}
+
+
+def english_words(page):
+    """Latin-script words in <main> that are not marked lang="en" and are not proper nouns."""
+    text = page.evaluate(
+        """() => {
+            const main = document.querySelector("main").cloneNode(true);
+            main.querySelectorAll('[lang="en"], script, style').forEach(e => e.remove());
+            return main.innerText;
+        }"""
+    )
+    words = re.findall(r"[A-Za-z][A-Za-z@.'-]*[A-Za-z]", text)
+    return sorted({w for w in words if w not in PROPER_NOUNS and "@" not in w})
+
+
+def test_bangla_pages_read_in_bangla(site, phone):
+    for path in ["/bn/", "/bn/stories/mothers-at-work/", "/bn/events/16-days-of-activism-2022/"]:
+        phone.goto(f"{site}{path}")
+        assert phone.get_attribute("html", "lang") == "bn", path
+        assert english_words(phone) == [], path
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    phone.goto(f"{site}/en/")
+    assert len(english_words(phone)) > 20  # the check does see English where there is some

@@ -141,3 +141,37 @@ def test_css_has_a_bengali_font_stack(client):
     css = Path(finders.find("website/css/site.css")).read_text(encoding="utf-8")
     assert '"Noto Sans Bengali"' in css
     assert "font-family: var(--font)" in css
+
+
+def test_home_page_queries_do_not_grow_with_the_content(client, demo):
+    """The home page makes the same number of queries with 8 or 48 articles and events."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.test_events import add_event
+    from tests.test_stories import add_articles
+    from website.models import HomePage
+
+    def queries():
+        client.get("/en/")  # warm caches that a real server keeps between requests
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/en/").status_code == 200
+        return len(captured)
+
+    home = HomePage.objects.get(pk=demo.pk)
+    news_index = home.get_children().get(slug="news").specific
+    events_index = home.get_children().get(slug="events").specific
+    soon = timezone.now() + datetime.timedelta(days=3)
+    for n in range(3):
+        add_event(events_index, f"Upcoming {n}", soon + datetime.timedelta(days=n))
+    before = queries()
+    add_articles(news_index, 40, first_day=datetime.date(2024, 1, 1), images=True)
+    for n in range(3, 20):
+        add_event(events_index, f"Upcoming {n}", soon + datetime.timedelta(days=n))
+    after = queries()
+    assert after == before
+    soup = BeautifulSoup(client.get("/en/").content.decode(), "html.parser")
+    assert len(soup.select("#home-news ~ ul .card, section[aria-labelledby=home-news] .card")) == 3
