@@ -115,3 +115,19 @@ def test_image_block_has_alt_text_srcset_lazy_loading_and_credit(demo):
     assert len(img["srcset"].split(",")) == 3
     assert soup.select_one(".credit").get_text() == "© ILO"  # falls back to the image's credit
     assert soup.select_one(".block-image__caption").get_text() == "A workshop"
+
+
+@pytest.mark.django_db
+def test_newsletter_signup_block_posts_to_the_subscribe_page_in_the_active_language(rf):
+    block = blocks.NewsletterSignupBlock()
+    with translation.override("bn"):
+        soup = BeautifulSoup(
+            block.render(
+                block.normalize(block.meta.preview_value), context={"request": rf.get("/")}
+            ),
+            "html.parser",
+        )
+    form = soup.select_one("form.signup-form")
+    assert form["action"] == "/bn/newsletter/subscribe/"
+    assert form.select_one('input[name="language"][value="bn"]').has_attr("checked")
+    assert soup.h2.get_text() == "Get our newsletter"

@@ -247,6 +247,33 @@ class DocumentBlock(blocks.StructBlock):
         description = _("A file to download")
 
 
+class SignupValue(blocks.StructValue):
+    def form(self):
+        from django.utils import translation
+
+        from newsletter.forms import SignupForm
+
+        return SignupForm(language=translation.get_language())
+
+
+class NewsletterSignupBlock(blocks.StructBlock):
+    """The newsletter sign-up form, anywhere in a page."""
+
+    heading = blocks.CharBlock(label=_("Heading"), required=False, max_length=150)
+    text = blocks.TextBlock(label=_("Text"), required=False)
+
+    class Meta:
+        icon = "mail"
+        label = _("Newsletter sign-up")
+        template = "blocks/newsletter_signup_block.html"
+        value_class = SignupValue
+        preview_value = {
+            "heading": "Get our newsletter",
+            "text": "News, stories and events, once a month, in Bangla or English.",
+        }
+        description = _("The newsletter sign-up form")
+
+
 class BodyBlock(blocks.StreamBlock):
     """The body of articles, stories and events."""
 
@@ -258,3 +285,4 @@ class BodyBlock(blocks.StreamBlock):
     video = VideoBlock()
     call_to_action = CallToActionBlock()
     document = DocumentBlock()
+    newsletter_signup = NewsletterSignupBlock()
