@@ -44,7 +44,7 @@ test: install
 	$(PY) manage.py compile_catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --ds=website.settings.test $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
