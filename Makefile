@@ -65,6 +65,7 @@ lock:
 
 bench: install
 	$(PY) bench/pages.py
+	$(PY) bench/import.py
 
 clean:
 	rm -rf $(VENV) var

@@ -337,7 +337,7 @@ class EventPage(RoutablePageMixin, ContentPage):
     def related_pages_in_locale(self):
         """The related stories and news in the language of this page, live ones only."""
         pages = []
-        for link in self.related_pages.select_related("related_page"):
+        for link in self.related_pages.select_related("related_page").order_by("sort_order", "pk"):
             page = link.related_page.localized
             if page.live:
                 pages.append(page.specific)

@@ -143,9 +143,12 @@ class Subscriber(models.Model):
 
     def erase(self):
         """Delete the person's data, keeping only a suppression hash of the address."""
+        from wagtail.log_actions import registry as log_registry
+
         SuppressedAddress.objects.get_or_create(
             email_hash=suppression_hash(self.email), defaults={"reason": "erased"}
         )
+        log_registry.get_logs_for_instance(self).delete()  # their history repeats the address
         self.delete()
 
 

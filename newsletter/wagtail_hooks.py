@@ -20,3 +20,16 @@ LOG_ACTIONS = [
 def register_newsletter_log_actions(actions):
     for action, label, message in LOG_ACTIONS:
         actions.register_action(action, label, message)
+
+
+# The subscriber admin (newsletter/admin_views.py): the "Newsletter" menu and its bulk actions.
+from .admin_views import EraseBulkAction, NewsletterViewSetGroup, UnsubscribeBulkAction  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletter_viewsets():
+    return NewsletterViewSetGroup()
+
+
+hooks.register("register_bulk_action", UnsubscribeBulkAction)
+hooks.register("register_bulk_action", EraseBulkAction)

@@ -274,6 +274,10 @@ def test_preferences_change_language_download_and_erase(client, demo, bangla_sub
     erased = client.post(url, {"action": "erase", "confirm": "on"})
     assert erased.status_code == 200
     assert not Subscriber.objects.exists()
+    from wagtail.models import ModelLogEntry
+
+    assert not ModelLogEntry.objects.filter(data__icontains="sabina").exists()
+    assert not ModelLogEntry.objects.filter(object_id=str(bangla_subscriber.pk)).exists()
     assert SuppressedAddress.objects.filter(email_hash=suppression_hash("SABINA@example.org"))
     assert client.get(url).status_code == 400  # the old link now belongs to nobody
 

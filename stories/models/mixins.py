@@ -45,7 +45,7 @@ class ArticleMixin(models.Model):
     def localized_related_pages(self):
         """Related pages that are live and public, each in the article's language when it is
         translated (otherwise the source page, which the template marks with its language)."""
-        links = list(self.related_pages.select_related("related_page"))
+        links = list(self.related_pages.select_related("related_page").order_by("sort_order", "pk"))
         keys = [link.related_page.translation_key for link in links]
         if not keys:
             return []
