@@ -6,6 +6,7 @@ No page tells whether an address is on the list: sign-up answers the same for ev
 
 import json
 
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,9 +45,13 @@ def _signup(form, request):
     }
     subscriber = Subscriber.objects.with_email(data["email"]).first()
     if subscriber is None:
-        subscriber = Subscriber.objects.create(
-            email=data["email"], language=data["language"], source=Source.FORM, **consent
-        )
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(
+                    email=data["email"], language=data["language"], source=Source.FORM, **consent
+                )
+        except IntegrityError:  # the same address signed up at the same moment elsewhere
+            return
         log(instance=subscriber, action="newsletter.signup", data={"language": data["language"]})
     elif subscriber.status == Status.SUBSCRIBED:
         return

@@ -299,3 +299,15 @@ def test_footer_of_every_page_has_the_sign_up_form_in_its_language(client, demo)
     assert form["action"] == "/bn/newsletter/subscribe/"
     assert form.select_one('input[name="language"][value="bn"]').has_attr("checked")
     assert form.select_one("button").get_text(strip=True) == "সাবস্ক্রাইব করুন"
+
+
+def test_a_simultaneous_sign_up_of_the_same_address_is_not_an_error(client, demo, monkeypatch):
+    """Two requests for one address racing: the second insert hits the unique constraint."""
+    from newsletter.models import SubscriberQuerySet
+
+    Subscriber.objects.create(email="twice@example.org", source="form")
+    # as if the other request had not committed yet when this one looked
+    monkeypatch.setattr(SubscriberQuerySet, "with_email", lambda self, a: self.none())
+    response = sign_up(client, "TWICE@example.org")
+    assert response.status_code == 302
+    assert Subscriber.objects.count() == 1
