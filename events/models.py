@@ -339,7 +339,7 @@ class EventPage(RoutablePageMixin, ContentPage):
         pages = []
         for link in self.related_pages.select_related("related_page").order_by("sort_order", "pk"):
             page = link.related_page.localized
-            if page.live:
+            if page.live and page.get_view_restrictions().count() == 0:
                 pages.append(page.specific)
         return pages
 

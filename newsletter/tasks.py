@@ -1,6 +1,7 @@
 """Background tasks (django-tasks; `manage.py db_worker` runs them)."""
 
 import logging
+import smtplib
 
 from django_tasks import task
 
@@ -16,5 +17,13 @@ def send_confirmation_task(subscriber_id):
     subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Status.PENDING).first()
     if subscriber is None or not may_send_confirmation(subscriber):
         return False
-    send_confirmation(subscriber)
+    try:
+        send_confirmation(subscriber)
+    except (smtplib.SMTPException, OSError) as exc:
+        # Logged without the address (SMTP errors quote it); confirmation_sent_at stays empty, so
+        # signing up again tries again.
+        logger.warning(
+            "Confirmation e-mail to subscriber %s failed: %s", subscriber.pk, type(exc).__name__
+        )
+        return False
     return True

@@ -25,8 +25,15 @@ class ExpiredToken(InvalidToken):
     """The confirmation link is older than CONFIRMATION_MAX_AGE."""
 
 
+def _signup_stamp(subscriber):
+    return str(int(subscriber.signed_up_at.timestamp() * 1_000_000))
+
+
 def confirmation_token(subscriber):
-    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(subscriber.token.hex)
+    """Bound to this sign-up: a link from an earlier sign-up stops working once the person has
+    unsubscribed and signed up again."""
+    value = f"{subscriber.token.hex}.{_signup_stamp(subscriber)}"
+    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(value)
 
 
 def link_token(subscriber):
@@ -53,7 +60,11 @@ def subscriber_from_confirmation_token(token):
         raise ExpiredToken from exc
     except signing.BadSignature as exc:
         raise InvalidToken from exc
-    return _subscriber(value)
+    key, _dot, stamp = value.partition(".")
+    subscriber = _subscriber(key)
+    if stamp != _signup_stamp(subscriber):
+        raise InvalidToken
+    return subscriber
 
 
 def subscriber_from_link_token(token):

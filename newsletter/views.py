@@ -41,7 +41,8 @@ def _signup(form, request):
     consent = {
         "consent_text": str(CONSENT_TEXT),
         "consent_at": timezone.now(),
-        "consent_source": request.POST.get("source_page", "")[:200] or request.path,
+        "consent_source": request.POST.get("source_page", "").replace("\x00", "")[:200]
+        or request.path,
     }
     subscriber = Subscriber.objects.with_email(data["email"]).first()
     if subscriber is None:
@@ -53,8 +54,8 @@ def _signup(form, request):
         except IntegrityError:  # the same address signed up at the same moment elsewhere
             return
         log(instance=subscriber, action="newsletter.signup", data={"language": data["language"]})
-    elif subscriber.status == Status.SUBSCRIBED:
-        return
+    elif subscriber.status in (Status.SUBSCRIBED, Status.BOUNCED, Status.COMPLAINED):
+        return  # nothing to do; bounced and complained addresses are never mailed from here
     else:
         if subscriber.status != Status.PENDING:
             subscriber.status = Status.PENDING
@@ -116,9 +117,11 @@ def confirm(request, token):
     moved = _in_subscriber_language(request, subscriber, "newsletter:confirm", token)
     if moved:
         return moved
-    if subscriber.status != Status.SUBSCRIBED:
+    if subscriber.status == Status.PENDING:
         subscriber.confirm()
         log(instance=subscriber, action="newsletter.confirm")
+    elif subscriber.status != Status.SUBSCRIBED:
+        return _link_problem(request)  # unsubscribed since: only a new sign-up brings them back
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
 
 

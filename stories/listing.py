@@ -22,7 +22,7 @@ class ListingFilters:
     def from_query(cls, query, locale):
         """Filters from the request's query string; `topic` is the topic in `locale` (or in any
         language when it is not translated), None when the slug matches no topic."""
-        slug = (query.get("topic") or "").strip()[:80]
+        slug = (query.get("topic") or "").replace("\x00", "").strip()[:80]
         topic = None
         if slug:
             candidates = {t.locale_id: t for t in Topic.objects.filter(slug=slug)}

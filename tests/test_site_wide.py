@@ -104,3 +104,10 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert response["Content-Type"].startswith("text/plain")
     assert f"Sitemap: {BASE}/sitemap.xml" in response.content.decode()
     assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_later_listing_pages_are_their_own_canonical(client, demo):
+    soup = soup_of(client.get("/en/news/", {"page": "2"}))
+    assert soup.select_one('link[rel="canonical"]')["href"] == f"{BASE}/en/news/?page=2"
+    soup = soup_of(client.get("/en/news/", {"page": "1"}))
+    assert soup.select_one('link[rel="canonical"]')["href"] == f"{BASE}/en/news/"

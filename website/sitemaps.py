@@ -16,7 +16,7 @@ class BilingualSitemap(Sitemap):
     def items(self):
         site = self.get_wagtail_site()
         roots = site.root_page.get_translations(inclusive=True).live()
-        in_trees = reduce(or_, (Q(path__startswith=root.path) for root in roots))
+        in_trees = reduce(or_, (Q(path__startswith=root.path) for root in roots), Q(pk__in=[]))
         return (
             Page.objects.filter(in_trees)
             .live()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ MAX_QUERY_LENGTH = 200
 @require_GET
 def search(request):
     """Full-text search of live pages in the active language, paginated."""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     error = None
     if len(query) > MAX_QUERY_LENGTH:
         error = _("Please shorten your search to %(count)s characters.") % {
@@ -33,6 +34,9 @@ def search(request):
         page_of_results = paginator.page(1)
     except EmptyPage:
         page_of_results = paginator.page(paginator.num_pages)
+    except DatabaseError:  # SQLite's full-text syntax refuses some input, e.g. a lone quote
+        paginator = Paginator(Page.objects.none(), RESULTS_PER_PAGE)
+        page_of_results = paginator.page(1)
     specific = {
         p.pk: p
         for p in Page.objects.filter(pk__in=[p.pk for p in page_of_results.object_list])

@@ -117,8 +117,12 @@ def page_meta(context, page=None):
         rendition = image.get_rendition("fill-1200x630|format-jpeg")
         image_url = rendition.full_url
         image_alt = getattr(page, "hero_alt", "") or image.default_alt_text
+    canonical = page.get_full_url(request)
+    page_number = request.GET.get("page", "") if request else ""
+    if page_number.isdigit() and int(page_number) > 1:
+        canonical = f"{canonical}?page={int(page_number)}"  # later listing pages are their own
     return {
-        "canonical": page.get_full_url(request),
+        "canonical": canonical,
         "alternates": alternates,
         "x_default": default["url"] if default else None,
         "title": page.seo_title or page.title,
