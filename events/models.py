@@ -23,7 +23,13 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from website.models import ContentPage, LocalizedPage, RelatedPageBase, with_card_images
+from website.models import (
+    ContentPage,
+    LocalizedPage,
+    RelatedPageBase,
+    localized_live_pages,
+    with_card_images,
+)
 
 from . import ical
 
@@ -335,13 +341,9 @@ class EventPage(RoutablePageMixin, ContentPage):
         return ", ".join(part for part in (self.venue, self.city) if part)
 
     def related_pages_in_locale(self):
-        """The related stories and news in the language of this page, live ones only."""
-        pages = []
-        for link in self.related_pages.select_related("related_page").order_by("sort_order", "pk"):
-            page = link.related_page.localized
-            if page.live and page.get_view_restrictions().count() == 0:
-                pages.append(page.specific)
-        return pages
+        """The related stories and news in the language of this page, live and public only."""
+        links = self.related_pages.select_related("related_page").order_by("sort_order", "pk")
+        return localized_live_pages(list(links), self.locale)
 
     def ical_url(self, request=None):
         return self.get_url(request) + self.reverse_subpage("ical")

@@ -741,3 +741,31 @@ def test_loading_the_events_demo_again_changes_nothing(demo, bn):
         EventCategory.objects.count(),
         EventRelatedPage.objects.count(),
     )
+
+
+def test_event_page_queries_do_not_grow_with_related_pages(client, demo):
+    """An event with one related story costs as many queries as one with four."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import EventRelatedPage
+    from stories.models import StoryPage
+
+    event = EventPage.objects.get(locale=demo.locale, slug="business-forum-2022")
+    stories = list(StoryPage.objects.filter(locale=demo.locale).order_by("pk"))
+
+    def queries(count):
+        EventRelatedPage.objects.filter(page=event).delete()
+        for story in stories[:count]:
+            EventRelatedPage.objects.create(page=event, related_page=story)
+        client.get(event.url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(event.url)
+        cards = BeautifulSoup(response.content.decode(), "html.parser").select(
+            ".event__related .card"
+        )
+        assert len(cards) == count
+        assert all(card.img and card.img["alt"] for card in cards)
+        return len(captured)
+
+    assert queries(1) == queries(4)

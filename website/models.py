@@ -132,6 +132,27 @@ def with_card_images(pages):
     return pages.prefetch_related(models.Prefetch("hero_image", queryset=images))
 
 
+def localized_live_pages(links, locale):
+    """The pages `links` point at, each in `locale` when translated, live and public only, in
+    link order, with hero images and card renditions: a fixed number of queries however many."""
+    keys = [link.related_page.translation_key for link in links]
+    if not keys:
+        return []
+    candidates = Page.objects.live().public().filter(translation_key__in=keys).specific()
+    chosen = {}
+    for page in candidates:
+        if page.translation_key not in chosen or page.locale_id == locale.pk:
+            chosen[page.translation_key] = page
+    pages = [chosen[key] for key in dict.fromkeys(keys) if key in chosen]
+    image_ids = {getattr(page, "hero_image_id", None) for page in pages} - {None}
+    images = CustomImage.objects.prefetch_renditions(*CARD_RENDITIONS).in_bulk(image_ids)
+    for page in pages:
+        if getattr(page, "hero_image_id", None):
+            page.hero_image = images.get(page.hero_image_id)
+        page.is_other_language = page.locale_id != locale.pk
+    return pages
+
+
 class RelatedPageBase(models.Model):
     """A link to another page ("Related"); shown in the visitor's language when translated."""
 
