@@ -13,6 +13,7 @@ LOG_ACTIONS = [
     ("newsletter.admin_add", _("Added by an officer"), _("Added by an officer")),
     ("newsletter.bounce", _("Bounce"), _("Marked as bounced")),
     ("newsletter.complaint", _("Complaint"), _("Marked as complained")),
+    ("newsletter.test_send", _("Test sent"), _("Test of the newsletter sent")),
 ]
 
 
@@ -33,3 +34,33 @@ def register_newsletter_viewsets():
 
 hooks.register("register_bulk_action", UnsubscribeBulkAction)
 hooks.register("register_bulk_action", EraseBulkAction)
+
+
+# Newsletter issues: "Readiness and test send" beside the page's other header actions.
+from django.urls import path, reverse  # noqa: E402
+from wagtail.admin.widgets.button import Button  # noqa: E402
+
+from .issue_admin import IssueTestView  # noqa: E402
+from .models import NewsletterIssuePage  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_issue_urls():
+    return [
+        path(
+            "newsletter/issues/<int:page_id>/test/",
+            IssueTestView.as_view(),
+            name="newsletter_issue_test",
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def issue_test_button(page, user, view_name, next_url=None):
+    if page.specific_class is NewsletterIssuePage and page.permissions_for_user(user).can_edit():
+        yield Button(
+            _("Readiness and test send"),
+            url=reverse("newsletter_issue_test", args=[page.pk]),
+            icon_name="mail",
+            priority=12,
+        )

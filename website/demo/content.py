@@ -14,7 +14,7 @@ from website.models import DonorPartner, HomePage, SiteSettings, SiteText
 from .translation import ensure_translation
 
 # Each app's demo content, in order: load(home_page, bangla_locale, report).
-APP_LOADERS = ["stories.demo.load", "events.demo.load"]
+APP_LOADERS = ["stories.demo.load", "events.demo.load", "newsletter.demo.load"]
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
 

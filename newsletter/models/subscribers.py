@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .addresses import normalize_email, suppression_hash
+from ..addresses import normalize_email, suppression_hash
 
 
 class Status(models.TextChoices):

@@ -1,0 +1,113 @@
+"""An edition as an e-mail message: bulk-mail headers, a text part and an HTML part.
+
+Python's email package (and Django's, for lines over 998 bytes) would encode MJML's HTML as
+quoted-printable, which nearly triples Bangla text (each UTF-8 byte becomes "=XX"). Editions keep
+their lines short (editions.wrap_lines), so the HTML part goes as 8bit UTF-8, the size of the HTML
+itself; a line that is still too long makes it base64 (a third larger), never quoted-printable.
+Gmail's clipping budget is measured on the part as encoded.
+"""
+
+from email.mime.text import MIMEText
+from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .editions import PLACEHOLDERS, absolute_url
+from .emails import subscriber_urls
+
+TEST_PREFIX = "[TEST]"
+MAIL_LINE_LIMIT = 998  # RFC 5322, without the CRLF
+
+
+def site_domain():
+    return urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+
+
+def list_id():
+    """RFC 2919 List-Id: a name and a stable identifier on the site's domain."""
+    return f"Better Work Bangladesh newsletter <newsletter.{site_domain()}>"
+
+
+def fits_8bit(html):
+    return all(len(line.encode("utf-8")) <= MAIL_LINE_LIMIT for line in html.splitlines())
+
+
+def encoded_html_size(html):
+    """Bytes of the HTML part as sent: 8bit with CRLF line ends, or base64 with 76-char lines."""
+    raw = len(html.encode("utf-8"))
+    if fits_8bit(html):
+        return raw + html.count("\n")  # LF becomes CRLF on the wire
+    encoded = 4 * ((raw + 2) // 3)
+    return encoded + 2 * ((encoded + 75) // 76)
+
+
+class NewsletterMessage(EmailMultiAlternatives):
+    """Django's message, with the HTML part 8bit when its lines allow, else base64; never
+    quoted-printable."""
+
+    def _create_mime_attachment(self, content, mimetype):
+        if mimetype == "text/html" and not fits_8bit(content):
+            return MIMEText(content, "html", "utf-8")  # the utf-8 charset encodes as base64
+        return super()._create_mime_attachment(content, mimetype)
+
+
+def recipient_links(subscriber):
+    """The per-recipient links filled into an edition: the subscriber's own signed links."""
+    urls = subscriber_urls(subscriber)
+    return {
+        "unsubscribe": urls["unsubscribe"],
+        "preferences": urls["preferences"],
+        "language": f"{urls['preferences']}#language",
+        "one_click": urls["one_click"],
+    }
+
+
+def sample_links(language):
+    """Links for previews and test sends to people who are not subscribers: the sign-up page,
+    so nothing anyone clicks in a test changes a real subscription."""
+    with translation.override(language):
+        signup = absolute_url(reverse("newsletter:subscribe"))
+    return dict.fromkeys((*PLACEHOLDERS, "one_click"), signup)
+
+
+def edition_message(edition, to, links, *, test=False, connection=None):
+    """The message for one recipient: `edition` personalised with `links` (recipient_links)."""
+    personal = edition.personalize(links)
+    subject = personal.subject
+    if test:
+        with translation.override(edition.language):
+            label = _("test, %(language)s edition") % {"language": edition.language}
+        subject = f"{TEST_PREFIX} {subject} ({label})"
+    list_unsubscribe = [f"<{links['one_click']}>"]
+    mailto = getattr(settings, "NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+    if mailto:
+        list_unsubscribe.append(f"<mailto:{mailto}?subject=unsubscribe>")
+    headers = {
+        "List-Unsubscribe": ", ".join(list_unsubscribe),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": list_id(),
+        "Date": formatdate(localtime=False),
+        "Message-ID": make_msgid(idstring="newsletter", domain=site_domain()),
+        "Content-Language": edition.language,
+    }
+    if test:
+        headers["X-Newsletter-Test"] = "yes"
+    message = NewsletterMessage(
+        subject=subject,
+        body=personal.text,
+        to=[to],
+        headers=headers,
+        connection=connection,
+    )
+    message.attach_alternative(personal.html, "text/html")
+    return message
+
+
+def message_bytes(message):
+    """The message as an .eml file: CRLF line endings, as it goes over SMTP."""
+    return message.message().as_bytes(linesep="\r\n")

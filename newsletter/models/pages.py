@@ -1,0 +1,130 @@
+"""Newsletter issues are pages: composed and translated like any page, archived on the web.
+
+An issue is edited in English and translated into Bangla with wagtail-localize. Each language's
+page is one edition: `issue.edition()` renders its e-mail (subject, preheader, HTML, text).
+"""
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
+
+from website.models import LocalizedPage
+
+from ..blocks import NewsletterBodyBlock
+from ..panels import ReadinessPanel
+
+LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
+
+
+class NewsletterArchivePage(LocalizedPage):
+    """The public archive of past issues, newest first."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*LocalizedPage.content_panels, FieldPanel("intro")]
+    parent_page_types = ["website.HomePage"]
+    subpage_types = ["newsletter.NewsletterIssuePage"]
+    max_count_per_parent = 1
+    PAGE_SIZE = 12
+
+    class Meta:
+        verbose_name = _("newsletter archive")
+
+    def issues(self):
+        return (
+            NewsletterIssuePage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .order_by("-issue_date", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["issues"] = Paginator(self.issues(), self.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return context
+
+
+class NewsletterIssuePage(LocalizedPage):
+    """One issue of the newsletter: a letter, then featured items, lists, figures and more."""
+
+    subject = models.CharField(
+        _("subject"), max_length=150, help_text=_("The e-mail's subject line")
+    )
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=200,
+        blank=True,
+        help_text=_("The preview text inboxes show after the subject"),
+    )
+    issue_date = models.DateField(_("issue date"), default=timezone.localdate)
+    letter = RichTextField(_("opening letter"), blank=True, features=LETTER_FEATURES)
+    signatory_name = models.CharField(_("signed by"), max_length=120, blank=True)
+    signatory_role = models.CharField(_("role of the signatory"), max_length=150, blank=True)
+    body = StreamField(NewsletterBodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *LocalizedPage.content_panels,
+        ReadinessPanel(heading=_("Readiness")),
+        MultiFieldPanel(
+            [FieldPanel("subject"), FieldPanel("preheader"), FieldPanel("issue_date")],
+            heading=_("E-mail"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("letter"), FieldPanel("signatory_name"), FieldPanel("signatory_role")],
+            heading=_("Opening letter"),
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *LocalizedPage.search_fields,
+        index.SearchField("subject"),
+        index.SearchField("letter"),
+        index.SearchField("body"),
+        index.FilterField("issue_date"),
+    ]
+    parent_page_types = ["newsletter.NewsletterArchivePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+
+    @property
+    def preview_modes(self):
+        return [
+            ("", _("Web archive")),
+            ("email-html", _("E-mail (HTML)")),
+            ("email-text", _("E-mail (plain text)")),
+        ]
+
+    def serve_preview(self, request, mode_name):
+        """The e-mail modes show the edition exactly as subscribers receive it (sample links)."""
+        if mode_name not in ("email-html", "email-text"):
+            return super().serve_preview(request, mode_name)
+        from ..messages import sample_links
+
+        edition = self.edition().personalize(sample_links(self.locale.language_code))
+        if mode_name == "email-html":
+            return HttpResponse(edition.html)
+        return HttpResponse(edition.text, content_type="text/plain; charset=utf-8")
+
+    def get_context(self, request, *args, **kwargs):
+        from ..editions import web_parts
+
+        context = super().get_context(request, *args, **kwargs)
+        context["parts"] = web_parts(self)
+        return context
+
+    def edition(self):
+        """This issue's e-mail in its own language (see newsletter.editions.render_edition)."""
+        from ..editions import render_edition
+
+        return render_edition(self)

@@ -1,0 +1,45 @@
+"""Is an issue ready to send? Per language: untranslated or unpublished items, images without
+alt text, and the size of the HTML against Gmail's clipping limit."""
+
+import dataclasses
+
+from django.conf import settings
+from django.urls import reverse
+from wagtail.models import Locale
+
+
+@dataclasses.dataclass
+class LanguageReadiness:
+    language: str
+    language_name: str
+    page: object = None  # the issue in this language (latest revision), None if not translated
+    edition: object = None
+    edit_url: str = ""
+
+    @property
+    def ready(self):
+        return bool(
+            self.edition
+            and not self.edition.fallbacks
+            and not self.edition.unpublished
+            and not self.edition.missing_alt
+            and self.edition.fits_gmail
+        )
+
+
+def readiness(issue):
+    """One LanguageReadiness per site language, rendering each edition from the latest revision."""
+    names = dict(settings.LANGUAGES)
+    report = []
+    for locale in Locale.objects.order_by("pk"):
+        code = locale.language_code
+        entry = LanguageReadiness(code, names.get(code, code))
+        page = issue if issue.locale_id == locale.pk else issue.get_translation_or_none(locale)
+        if page is not None:
+            if page is not issue:
+                page = page.get_latest_revision_as_object()
+            entry.page = page
+            entry.edition = page.edition()
+            entry.edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+        report.append(entry)
+    return report
