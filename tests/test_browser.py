@@ -226,3 +226,42 @@ def test_bangla_pages_read_in_bangla(site, phone):
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     phone.goto(f"{site}/en/")
     assert len(english_words(phone)) > 20  # the check does see English where there is some
+
+
+# Each glyph missing from the installed fonts is drawn as the same .notdef box: a text whose width
+# equals that of as many unassigned code points has not been rendered.
+GLYPHS_RENDERED = """(text) => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = '16px ' + getComputedStyle(document.body).fontFamily;
+    const missing = ctx.measureText('\\u0378'.repeat([...text].length)).width;
+    return {text: ctx.measureText(text).width, missing: missing,
+            loaded: document.fonts.check('16px "Noto Sans Bengali"', text)};
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 600])
+def test_newsletter_editions_fit_phones_and_render_bengali(site, chromium, width):
+    from newsletter.models import NewsletterIssuePage
+
+    editions = [
+        issue.edition() for issue in NewsletterIssuePage.objects.filter(slug="december-2022")
+    ]
+    assert {edition.language for edition in editions} == {"en", "bn"}
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.route("**/*", lambda route: route.abort())  # images live on the production host
+    for edition in editions:
+        page.set_content(edition.html, wait_until="domcontentloaded")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{edition.language} edition overflows at {width}px"
+        widest = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('body *')]"
+            ".map(e => e.getBoundingClientRect().right))"
+        )
+        assert widest <= width + 1, widest
+        if edition.language == "bn":
+            assert page.locator("html").get_attribute("lang") == "bn"
+            measured = page.evaluate(GLYPHS_RENDERED, edition.subject)
+            assert measured["loaded"], "no Bengali font (Debian package fonts-noto-core)"
+            assert measured["text"] != measured["missing"], "Bengali drawn as missing-glyph boxes"
+    context.close()
