@@ -66,6 +66,7 @@ lock:
 bench: install
 	$(PY) bench/pages.py
 	$(PY) bench/import.py
+	$(PY) bench/compose.py
 
 clean:
 	rm -rf $(VENV) var

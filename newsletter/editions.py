@@ -444,22 +444,28 @@ def wrap_lines(html, width=MAX_LINE_BYTES):
     quotes, changes nothing in HTML or CSS (no `<pre>` in our e-mails), so the HTML part can go as
     8bit UTF-8 with its size unchanged.
     """
-    out, line_bytes, quote, in_tag = [], 0, None, False
-    for char in html:
-        if char == "\n":
-            line_bytes = 0
-        elif char == " " and quote is None and line_bytes >= width:
-            out.append("\n")
-            line_bytes = 0
+    out, line = [], 0
+    for index, segment in enumerate(QUOTED.split(html)):
+        if index % 2:  # a quoted attribute value, kept whole
+            out.append(segment)
+            line += len(segment.encode())
             continue
-        else:
-            line_bytes += len(char.encode("utf-8"))
-            if in_tag and char in "\"'":
-                quote = None if quote == char else (quote or char)
-            elif quote is None and char in "<>":
-                in_tag = char == "<"
-        out.append(char)
+        for position, word in enumerate(segment.split(" ")):
+            if position:
+                if line >= width:
+                    out.append("\n")
+                    line = 0
+                else:
+                    out.append(" ")
+                    line += 1
+            out.append(word)
+            newline = word.rfind("\n")
+            tail = word if newline < 0 else word[newline + 1 :]
+            line = (0 if newline >= 0 else line) + len(tail.encode())
     return "".join(out)
+
+
+QUOTED = re.compile(r'("[^"]*")')
 
 
 def edition_context(issue, language):
