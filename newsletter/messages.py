@@ -84,7 +84,7 @@ def edition_message(edition, to, links, *, test=False, connection=None):
             label = _("test, %(language)s edition") % {"language": edition.language}
         subject = f"{TEST_PREFIX} {subject} ({label})"
     list_unsubscribe = [f"<{links['one_click']}>"]
-    mailto = getattr(settings, "NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+    mailto = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO
     if mailto:
         list_unsubscribe.append(f"<mailto:{mailto}?subject=unsubscribe>")
     headers = {

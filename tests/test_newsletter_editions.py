@@ -225,7 +225,7 @@ def test_render_newsletter_rejects_unknown_issues(demo):
         call_command("render_newsletter", "no-such-issue", "--locale", "bn")
 
 
-def test_recipient_links_are_filled_per_subscriber(bn_issue):
+def test_recipient_links_are_filled_per_subscriber(bn_issue, settings):
     subscriber = Subscriber.objects.create(
         email="reader@example.org", language="bn", status=Status.SUBSCRIBED, source="admin"
     )
@@ -236,6 +236,11 @@ def test_recipient_links_are_filled_per_subscriber(bn_issue):
     assert links["unsubscribe"] in message.body
     assert not any(p in html or p in message.body for p in PLACEHOLDERS.values())
     assert message.extra_headers["List-Unsubscribe"] == f"<{links['one_click']}>"
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "unsubscribe@example.org"
+    message = edition_message(bn_issue.edition(), subscriber.email, links)
+    assert message.extra_headers["List-Unsubscribe"] == (
+        f"<{links['one_click']}>, <mailto:unsubscribe@example.org?subject=unsubscribe>"
+    )
     assert reverse("newsletter_one_click", args=[links["one_click"].rstrip("/").split("/")[-1]])
 
 

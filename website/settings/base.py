@@ -161,6 +161,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Better Work Bangladesh <newsletter@example.org>"
 )
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# An address that unsubscribes whoever writes to it, offered in List-Unsubscribe beside the
+# one-click https link (leave empty when no mailbox processes such mail).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"
