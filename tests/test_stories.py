@@ -9,8 +9,10 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup, Comment, Doctype
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.documents import get_document_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Locale, Page
 from wagtail.test.utils import WagtailPageTestCase
@@ -193,6 +195,123 @@ def test_related_pages_show_only_live_ones_and_fall_back_to_the_source(client, d
     links = soup_of(client.get(f"/bn{STRATEGY}")).select(".related-pages a")
     assert [a["href"] for a in links] == ["/bn/stories/amfori-master-trainers/"]
     assert strategy.related_pages.count() == 2
+
+
+def add_translated_stories(demo, bn, count):
+    """`count` live stories, each with a live Bangla translation."""
+    index = StoriesIndexPage.objects.get(locale=demo.locale)
+    stories = []
+    for number in range(count):
+        story = StoryPage(
+            title=f"Linked story {number}",
+            slug=f"linked-story-{number}",
+            summary=f"Summary of linked story {number}.",
+        )
+        index.add_child(instance=story)
+        story.copy_for_translation(bn).save_revision().publish()
+        stories.append(story)
+    return stories
+
+
+def article_body(pages, images, documents):
+    """One block of every kind for each page: a paragraph linking it and a document, an image,
+    a call to action to it, a document to download, a video with a thumbnail, and so on."""
+    blocks = []
+    for page, image, document in zip(pages, images, documents, strict=True):
+        chosen_image = {"image": image.pk, "alt_text": image.title, "decorative": False}
+        links = (
+            f'<p><a linktype="page" id="{page.pk}">{page.title}</a> and '
+            f'<a linktype="document" id="{document.pk}">{document.title}</a>.</p>'
+        )
+        blocks += [
+            ("heading", {"text": page.title, "level": "h2"}),
+            ("paragraph", links),
+            ("image", {"image": chosen_image, "caption": "A caption", "credit": ""}),
+            ("quote", {"quote": "Words.", "name": "A worker", "role": "", "organisation": ""}),
+            (
+                "statistics",
+                {
+                    "heading": "Figures",
+                    "as_of": "2022-12-31",
+                    "source": "",
+                    "figures": [{"value": "55", "unit": "%", "label": "women", "note": ""}],
+                },
+            ),
+            (
+                "video",
+                {"url": "https://vimeo.com/1", "title": "A video", "thumbnail": chosen_image},
+            ),
+            (
+                "call_to_action",
+                {"heading": "Read on", "button_label": "Read", "page": page.pk, "url": ""},
+            ),
+            ("document", {"document": document.pk, "label": ""}),
+            ("newsletter_signup", {"heading": "Our newsletter", "text": ""}),
+        ]
+    return [{"type": kind, "value": value} for kind, value in blocks]
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+@pytest.mark.parametrize(
+    ("model", "slug"),
+    [
+        (NewsPage, "strategy-2022-2027-launched"),
+        (StoryPage, "sixteen-days-of-activism-apex-holding"),
+    ],
+)
+def test_article_page_queries_do_not_grow_with_related_pages_topics_and_blocks(
+    client, demo, bn, model, slug, lang
+):
+    """An article with 1 related page, topic and block of each kind costs as many queries as
+    one with 8 of each: topics, links in paragraphs and calls to action are looked up together.
+    (The related pages are all stories: each further page type adds one query, Wagtail's
+    `specific()`.)"""
+    page = model.objects.get(locale__language_code=lang, slug=slug)
+    stories = add_translated_stories(demo, bn, 8)
+    extra_topic = Topic.objects.create(name="Wages", slug="wages", locale=demo.locale)
+    bn_topic = extra_topic.copy_for_translation(bn)
+    bn_topic.name = "মজুরি"
+    bn_topic.save()
+    topics = [*Topic.objects.filter(locale=demo.locale).exclude(pk=extra_topic.pk), extra_topic]
+    images = [
+        CustomImage.objects.create(
+            title=f"Body image {number}",
+            file=get_test_image_file(f"body-{number}.png", size=(96, 54)),
+        )
+        for number in range(8)
+    ]
+    documents = [
+        get_document_model().objects.create(
+            title=f"Report {number}", file=ContentFile(b"%PDF-1.4", name=f"report-{number}.pdf")
+        )
+        for number in range(8)
+    ]
+    related_model = model._meta.get_field("related_pages").related_model
+    topic_model = model._meta.get_field("topics").related_model
+
+    def queries_for(count):
+        related_model.objects.filter(page=page).delete()
+        topic_model.objects.filter(page=page).delete()
+        for number in range(count):
+            related_model.objects.create(page=page, related_page=stories[number])
+            topic_model.objects.create(page=page, topic=topics[number])
+        page.body = article_body(stories[:count], images[:count], documents[:count])
+        page.save(update_fields=["body"], clean=False)
+        client.get(page.url)  # the first visit makes the image renditions
+        with CaptureQueriesContext(connection) as context:
+            soup = soup_of(client.get(page.url))
+        related = [a["href"] for a in soup.select(".related-pages a")]
+        assert related == [f"/{lang}/stories/linked-story-{n}/" for n in range(count)]
+        assert len(soup.select(".article-header .topic-list a")) == count
+        assert len(soup.select(".page-body .block-image img")) == count
+        assert len(soup.select(".page-body .block-video img")) == count
+        assert len(soup.select(".page-body .block-document a")) == count
+        links = [a["href"] for a in soup.select(".page-body .rich-text a")]
+        assert links[::2] == related  # each paragraph's page link, in the reader's language
+        assert [a["href"] for a in soup.select(".call-to-action a")] == related
+        return len(context.captured_queries)
+
+    assert queries_for(1) == queries_for(8)
 
 
 ALLOWED_LATIN = {"ILO"}  # the photo credit "© ILO" is the organisation's own credit line

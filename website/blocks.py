@@ -192,7 +192,11 @@ class VideoBlock(blocks.StructBlock):
 
 
 class LinkValue(blocks.StructValue):
+    prefetched_href = None  # the address found beforehand (stories.links.prefetch_body_links)
+
     def href(self):
+        if self.prefetched_href is not None:
+            return self.prefetched_href
         page = self.get("page")
         if page:
             return page.localized.url

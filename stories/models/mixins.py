@@ -7,7 +7,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Locale, Page
 from wagtail.search import index
 
-from .querysets import ArticleManager, localize_topics
+from ..links import prefetch_body_links
+from .querysets import ArticleManager, in_locale
 
 
 class ArticleMixin(models.Model):
@@ -39,8 +40,10 @@ class ArticleMixin(models.Model):
         abstract = True
 
     def localized_topics(self):
-        """The article's topics in its own language."""
-        return localize_topics([self], self.locale)[0].topic_list
+        """The article's topics in its own language, in two queries however many."""
+        return in_locale(
+            [[link.topic for link in self.topics.select_related("topic")]], self.locale
+        )[0]
 
     def localized_related_pages(self):
         """Related pages that are live and public, each in the article's language when it is
@@ -76,4 +79,5 @@ class ArticleMixin(models.Model):
         context["index_page"] = self.get_parent()
         context["topics"] = self.localized_topics()
         context["related_pages"] = self.localized_related_pages()
+        prefetch_body_links(self.body, request)
         return context

@@ -64,22 +64,28 @@ def localize_topics(pages, locale):
     `locale`. A topic without a translation keeps its source name.
     """
     pages = list(pages)
-    links = {page.pk: [link.topic for link in page.topics.all()] for page in pages}
-    keys = {
-        t.translation_key for topics in links.values() for t in topics if t.locale_id != locale.pk
-    }
+    topic_lists = in_locale([[link.topic for link in page.topics.all()] for page in pages], locale)
+    for page, topics in zip(pages, topic_lists, strict=True):
+        page.topic_list = topics
+    return pages
+
+
+def in_locale(topic_lists, locale):
+    """Each list of topics with every topic in `locale` where translated, in one query at most."""
+    keys = {t.translation_key for topics in topic_lists for t in topics if t.locale_id != locale.pk}
     translated = {}
     if keys:
         translated = {
             t.translation_key: t
             for t in Topic.objects.filter(locale=locale, translation_key__in=keys)
         }
-    for page in pages:
-        page.topic_list = [
+    return [
+        [
             topic if topic.locale_id == locale.pk else translated.get(topic.translation_key, topic)
-            for topic in links[page.pk]
+            for topic in topics
         ]
-    return pages
+        for topics in topic_lists
+    ]
 
 
 def topics_in_locale(translation_keys, locale):
