@@ -27,3 +27,22 @@ def send_confirmation_task(subscriber_id):
         )
         return False
     return True
+
+
+@task()
+def deliver_batch(send_id):
+    """Claim and send one batch of a send (newsletter.sending.deliver_batch)."""
+    from .sending import deliver_batch as deliver
+
+    return deliver(send_id)
+
+
+@task()
+def sweep_sends():
+    """Start due sends, revive expired leases, keep sends moving; again in a minute while any
+    send is active (newsletter.sending.sweep)."""
+    from .sending import schedule_sweep, sweep
+
+    result = sweep()
+    schedule_sweep()
+    return result

@@ -14,6 +14,8 @@ LOG_ACTIONS = [
     ("newsletter.bounce", _("Bounce"), _("Marked as bounced")),
     ("newsletter.complaint", _("Complaint"), _("Marked as complained")),
     ("newsletter.test_send", _("Test sent"), _("Test of the newsletter sent")),
+    ("newsletter.send_created", _("Send created"), _("Sending of the newsletter requested")),
+    ("newsletter.send_done", _("Send finished"), _("Sending of the newsletter finished")),
 ]
 
 

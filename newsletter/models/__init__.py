@@ -1,6 +1,7 @@
-"""Newsletter models: subscribers (`subscribers.py`) and issues as pages (`pages.py`)."""
+"""Newsletter models: subscribers, issues as pages, and sends with their delivery ledger."""
 
 from .pages import NewsletterArchivePage, NewsletterIssuePage
+from .sending import Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
     Source,
     Status,
@@ -10,6 +11,10 @@ from .subscribers import (
 )
 
 __all__ = [
+    "Delivery",
+    "DeliveryStatus",
+    "Send",
+    "SendState",
     "NewsletterArchivePage",
     "NewsletterIssuePage",
     "Source",

@@ -164,6 +164,16 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # An address that unsubscribes whoever writes to it, offered in List-Unsubscribe beside the
 # one-click https link (leave empty when no mailbox processes such mail).
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+# Sending (newsletter/sending.py, docs/sending.md)
+NEWSLETTER_MAX_RATE = float(os.environ.get("NEWSLETTER_MAX_RATE", "0"))  # msgs/s per send, 0: none
+NEWSLETTER_BATCH_SIZE = 100  # deliveries a worker claims at a time, sent over one connection
+NEWSLETTER_PARALLEL_BATCHES = 2  # batches queued at once per send (one per worker process)
+NEWSLETTER_LEASE_SECONDS = 300  # a claimed batch returns to the queue if not done by then
+NEWSLETTER_MAX_ATTEMPTS = 6  # temporary failures retried this many times in all
+NEWSLETTER_RETRY_BASE_SECONDS = 60  # back-off: 1, 2, 4... minutes
+NEWSLETTER_RETRY_MAX_SECONDS = 3600
+NEWSLETTER_PAUSE_AFTER_FAILURES = 20  # failures in a row that pause a send
+NEWSLETTER_SWEEP_SECONDS = 60
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"

@@ -1,0 +1,154 @@
+"""Sending an issue: a Send freezes both editions, a Delivery row per subscriber is the ledger.
+
+The ledger, not the task queue, says what is done: workers claim deliveries with a lease, commit
+each one right after its message is accepted, and a sweep gives expired leases back to the queue.
+See docs/sending.md for the failure semantics.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SendState(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    SENDING = "sending", _("sending")
+    PAUSED = "paused", _("paused")
+    CANCELLED = "cancelled", _("cancelled")
+    DONE = "done", _("done")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    RETRYING = "retrying", _("retrying")
+    FAILED = "failed", _("failed")
+    SKIPPED = "skipped", _("skipped")
+
+
+PENDING_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
+
+
+class Send(models.Model):
+    """One sending of an issue to the whole list, in each subscriber's language."""
+
+    issue = models.ForeignKey(
+        "newsletter.NewsletterIssuePage",
+        verbose_name=_("issue"),
+        on_delete=models.PROTECT,
+        related_name="sends",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=SendState.choices, default=SendState.SCHEDULED
+    )
+    scheduled_at = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
+    allow_fallback = models.BooleanField(
+        _("send English items in place of untranslated ones"), default=False
+    )
+    max_rate = models.FloatField(
+        _("messages per second at most"),
+        default=0,
+        help_text=_("0 for no limit; set your e-mail provider's limit here"),
+    )
+    editions = models.JSONField(
+        _("frozen editions"),
+        default=dict,
+        blank=True,
+        help_text=_("Subject, preheader, HTML and text per language, as rendered at the start"),
+    )
+    prepared = models.BooleanField(default=False)  # the ledger has a row per recipient
+    pause_reason = models.TextField(_("why it paused"), blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("send")
+        verbose_name_plural = _("sends")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.issue} ({self.get_state_display()})"
+
+    @property
+    def is_active(self):
+        return self.state in (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
+
+    def progress(self):
+        """Counts per language and status, in one query: {"bn": {"sent": 10, ...}, ...}."""
+        rows = self.deliveries.values("language", "status").annotate(n=Count("pk"))
+        result = {}
+        for row in rows:
+            result.setdefault(row["language"], {})[row["status"]] = row["n"]
+        return result
+
+    def totals(self):
+        totals = self.deliveries.aggregate(
+            total=Count("pk"),
+            sent=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
+            failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+            skipped=Count("pk", filter=Q(status=DeliveryStatus.SKIPPED)),
+        )
+        totals["pending"] = totals["total"] - totals["sent"] - totals["failed"] - totals["skipped"]
+        return totals
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status__in=PENDING_STATUSES)
+
+    def ready(self, now=None):
+        """Deliveries a worker may claim now."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING), next_attempt_at__lte=now
+        )
+
+    def lease_expired(self, now=None):
+        return self.filter(status=DeliveryStatus.SENDING, lease_until__lt=now or timezone.now())
+
+
+class Delivery(models.Model):
+    """The ledger: one message of one send to one subscriber."""
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        "newsletter.Subscriber",
+        null=True,
+        on_delete=models.SET_NULL,  # erasure keeps the ledger's counts, not the person
+        related_name="deliveries",
+    )
+    language = models.CharField(_("language"), max_length=5)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("message id"), max_length=255, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["send", "subscriber"], name="newsletter_delivery_once_per_subscriber"
+            )
+        ]
+        indexes = [models.Index(fields=["send", "status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.send_id}/{self.subscriber_id} {self.status}"

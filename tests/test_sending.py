@@ -1,0 +1,332 @@
+"""Sending an issue: every confirmed subscriber gets exactly one message, in their language.
+
+Messages go to a real SMTP server on loopback (aiosmtpd) that can refuse chosen recipients with
+451 (try later) or 550 (no such user), or drop the connection. Task batches are run by the test
+itself (a dummy task backend records what would be queued), so time can be moved on at will.
+"""
+
+import asyncio
+import email
+import email.policy
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+from wagtail.models import Locale
+
+from newsletter import sending
+from newsletter.models import (
+    Delivery,
+    DeliveryStatus,
+    NewsletterIssuePage,
+    Send,
+    SendState,
+    Status,
+    Subscriber,
+)
+from stories.models import NewsIndexPage, NewsPage
+from tests.test_subscriber_flow import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+class Server:
+    """An aiosmtpd handler with scripted answers per recipient."""
+
+    def __init__(self):
+        self.received = []  # (recipient, message)
+        self.refuse = {}  # address -> [codes...] answered to successive RCPT attempts
+        self.drop_after = None  # close the connection after this many accepted messages
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        codes = self.refuse.get(address.lower())
+        if codes:
+            code = codes.pop(0)
+            text = "Try again later" if code < 500 else "No such user here"
+            return f"{code} {'4.2.1' if code < 500 else '5.1.1'} {text}"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.received.append((rcpt.lower(), message))
+            count = len(self.received)
+        if self.drop_after and count % self.drop_after == 0:
+            # the connection drops right after the message was accepted
+            asyncio.get_running_loop().call_later(0.01, server.transport.close)
+        return "250 OK"
+
+    def to(self, address):
+        return [m for rcpt, m in self.received if rcpt == address]
+
+
+@pytest.fixture
+def server(settings):
+    handler = Server()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = (
+        "127.0.0.1",
+        controller.port,
+        False,
+    )
+    settings.EMAIL_TIMEOUT = 10
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.NEWSLETTER_BATCH_SIZE = 7
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def issue(demo):
+    return NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+
+
+def subscribe(n, language, status=Status.SUBSCRIBED, prefix="reader"):
+    return [
+        Subscriber.objects.create(
+            email=f"{prefix}{i}-{language}@example.org",
+            language=language,
+            status=status,
+            source="admin",
+        )
+        for i in range(n)
+    ]
+
+
+def run(send, *, worker="worker-1", rounds=200, advance=False):
+    """Work the send as the task workers would, until nothing is left (or `rounds` run out).
+
+    With `advance`, retries come due at once, as if their back-off time had passed.
+    """
+    for _ in range(rounds):
+        send.refresh_from_db()
+        if send.state != SendState.SENDING:
+            return send
+        if advance:
+            Delivery.objects.filter(send=send, status=DeliveryStatus.RETRYING).update(
+                next_attempt_at=timezone.now()
+            )
+        sending.deliver_batch(send.pk, worker=worker)
+    send.refresh_from_db()
+    return send
+
+
+def test_every_subscriber_gets_one_message_in_their_language(server, issue):
+    bn = subscribe(9, "bn")
+    en = subscribe(8, "en")
+    others = [
+        *subscribe(2, "bn", Status.PENDING, "pending"),
+        *subscribe(2, "en", Status.UNSUBSCRIBED, "gone"),
+        *subscribe(1, "bn", Status.BOUNCED, "bounced"),
+    ]
+    send = run(sending.create_send(issue))
+
+    assert send.state == SendState.DONE
+    bn_subject = issue.get_translation(Locale.objects.get(language_code="bn")).subject
+    for subscriber in bn + en:
+        messages = server.to(subscriber.email)
+        assert len(messages) == 1, subscriber.email
+        message = messages[0]
+        expected = bn_subject if subscriber.language == "bn" else issue.subject
+        assert message["Subject"].strip() == expected
+        assert message["Content-Language"] == subscriber.language
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["List-Unsubscribe"].strip().startswith("<https://betterwork.example.org/")
+        html = message.get_body(("html",)).get_content()
+        assert f'lang="{subscriber.language}"' in html
+        assert "%%" not in html  # every placeholder filled with the subscriber's own links
+    for subscriber in others:
+        assert server.to(subscriber.email) == []
+    assert len(server.received) == len(bn + en)
+    assert send.totals() == {"total": 17, "sent": 17, "failed": 0, "skipped": 0, "pending": 0}
+    assert set(Delivery.objects.filter(send=send).values_list("message_id", flat=True)) != {""}
+
+
+def test_temporary_failures_retry_permanent_ones_bounce(server, issue):
+    readers = subscribe(12, "en")
+    later, gone = readers[2], readers[5]
+    server.refuse[later.email] = [451, 451]
+    server.refuse[gone.email] = [550]
+
+    send = sending.create_send(issue)
+    run(send, rounds=1)  # first pass: no retry is due yet
+    later_delivery = Delivery.objects.get(send=send, subscriber=later)
+    assert later_delivery.status == DeliveryStatus.RETRYING
+    assert later_delivery.next_attempt_at > timezone.now() + timedelta(seconds=30)
+    assert "451" in later_delivery.last_error
+
+    send = run(send, advance=True)
+    assert send.state == SendState.DONE
+    assert len(server.to(later.email)) == 1
+    assert Delivery.objects.get(send=send, subscriber=later).attempts == 3
+    failed = Delivery.objects.get(send=send, subscriber=gone)
+    assert failed.status == DeliveryStatus.FAILED and "550" in failed.last_error
+    gone.refresh_from_db()
+    assert gone.status == Status.BOUNCED
+    assert server.to(gone.email) == []
+    for reader in readers:
+        if reader not in (later, gone):
+            assert len(server.to(reader.email)) == 1
+
+
+def test_a_dropped_connection_loses_nothing(server, issue):
+    readers = subscribe(15, "bn")
+    server.drop_after = 4
+    send = run(sending.create_send(issue), advance=True)
+    assert send.state == SendState.DONE
+    assert sorted(rcpt for rcpt, _m in server.received) == sorted(r.email for r in readers)
+
+
+def test_too_many_failures_in_a_row_pause_the_send(server, issue, settings):
+    settings.NEWSLETTER_PAUSE_AFTER_FAILURES = 3
+    readers = subscribe(6, "en")
+    for reader in readers:
+        server.refuse[reader.email] = [451] * 10
+    send = run(sending.create_send(issue))
+    assert send.state == SendState.PAUSED
+    assert "3 messages in a row failed" in send.pause_reason and "451" in send.pause_reason
+    # released or retrying, never lost
+    assert Delivery.objects.filter(send=send).pending().count() == 6
+
+    server.refuse.clear()
+    assert sending.resume(send)
+    send = run(send, advance=True)
+    assert send.state == SendState.DONE
+    assert all(len(server.to(r.email)) == 1 for r in readers)
+
+
+def test_pause_resume_and_cancel(server, issue):
+    subscribe(20, "en")
+    send = sending.create_send(issue)
+    sending.deliver_batch(send.pk)  # one batch of 7
+    assert sending.pause(send)
+    sending.deliver_batch(send.pk)  # a worker picking up a queued batch sends nothing
+    assert len(server.received) == 7
+    assert sending.resume(send)
+    sending.deliver_batch(send.pk)
+    assert len(server.received) == 14
+    assert sending.cancel(send)
+    sending.deliver_batch(send.pk)
+    send.refresh_from_db()
+    assert send.state == SendState.CANCELLED
+    assert len(server.received) == 14
+    assert send.totals()["skipped"] == 6
+    assert not sending.resume(send)
+
+
+def test_unsubscribing_during_a_send_stops_the_messages(server, issue):
+    readers = subscribe(10, "en")
+    send = sending.create_send(issue)
+    sending.deliver_batch(send.pk)  # the first 7
+    leaving = readers[-1]
+    leaving.unsubscribe()
+    send = run(send)
+    assert send.state == SendState.DONE
+    assert server.to(leaving.email) == []
+    assert Delivery.objects.get(send=send, subscriber=leaving).status == DeliveryStatus.SKIPPED
+    assert len(server.received) == 9
+
+
+def test_a_scheduled_send_starts_at_its_time_and_not_before(server, issue):
+    subscribe(3, "bn")
+    at = timezone.now() + timedelta(hours=2)
+    send = sending.create_send(issue, scheduled_at=at)
+    assert send.state == SendState.SCHEDULED
+    assert sending.sweep(now=at - timedelta(minutes=1))["started"] == 0
+    send.refresh_from_db()
+    assert send.state == SendState.SCHEDULED and not send.deliveries.exists()
+    assert sending.sweep(now=at + timedelta(seconds=1))["started"] == 1
+    send = run(send)
+    assert send.state == SendState.DONE and len(server.received) == 3
+
+
+def test_editions_are_frozen_when_the_send_starts(server, issue):
+    subscribe(9, "en")
+    send = sending.create_send(issue)
+    sending.deliver_batch(send.pk)
+    issue.subject = "A changed subject"
+    issue.save_revision().publish()
+    run(send)
+    assert {m["Subject"].strip() for _r, m in server.received} == {send.editions["en"]["subject"]}
+    assert "A changed subject" not in {m["Subject"] for _r, m in server.received}
+
+
+def test_untranslated_items_refuse_the_send_unless_accepted(server, issue):
+    index = NewsIndexPage.objects.get(locale=issue.locale)
+    page = index.add_child(instance=NewsPage(title="English only", summary="Not translated."))
+    page.save_revision().publish()
+    bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
+    bn_issue.body.append(("featured_item", {"page": page}))
+    bn_issue.save_revision().publish()
+    subscribe(2, "bn")
+
+    with pytest.raises(sending.NotReady, match="English only"):
+        sending.create_send(issue)
+    assert not Send.objects.exists()
+    send = run(sending.create_send(issue, allow_fallback=True))
+    assert send.state == SendState.DONE and len(server.received) == 2
+
+
+def test_a_dead_workers_deliveries_are_taken_over_after_the_lease(server, issue, settings):
+    readers = subscribe(5, "en")
+    send = sending.create_send(issue)
+    claimed = sending.claim(send.pk, "dead-worker", 3)  # then the worker is killed
+    assert len(claimed) == 3
+    run(send, worker="worker-2")
+    assert len(server.received) == 2  # the others are leased to the dead worker
+    assert sending.sweep()["revived"] == 0  # lease not expired yet
+    later = timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS + 1)
+    assert sending.sweep(now=later)["revived"] == 3
+    send = run(send, worker="worker-2", advance=True)
+    assert send.state == SendState.DONE
+    assert sorted(r for r, _m in server.received) == sorted(r.email for r in readers)
+
+
+def test_send_newsletter_command(server, issue):
+    subscribe(4, "bn")
+    call_command("send_newsletter", "december-2022", "--dry-run")
+    assert not Send.objects.exists()
+    call_command("send_newsletter", "december-2022", "--here")
+    assert Send.objects.get().state == SendState.DONE
+    assert len(server.received) == 4
+    with pytest.raises(CommandError, match="Not a date-time"):
+        call_command("send_newsletter", "december-2022", "--at", "tomorrow")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_once_send_no_duplicates(server, issue):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent claiming with SKIP LOCKED needs PostgreSQL (CI runs it there)")
+    readers = subscribe(60, "en")
+    send = sending.create_send(issue)
+    errors = []
+
+    def worker(name):
+        try:
+            run(send.__class__.objects.get(pk=send.pk), worker=name)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    received = sorted(r for r, _m in server.received)
+    assert received == sorted(r.email for r in readers)  # everyone once, nobody twice
+    workers = set(Delivery.objects.filter(send=send).values_list("claimed_by", flat=True))
+    assert workers == {"w0", "w1"}
+    time.sleep(0)  # threads done
