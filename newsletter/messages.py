@@ -111,3 +111,41 @@ def edition_message(edition, to, links, *, test=False, connection=None):
 def message_bytes(message):
     """The message as an .eml file: CRLF line endings, as it goes over SMTP."""
     return message.message().as_bytes(linesep="\r\n")
+
+
+# Sending at scale: an edition serialised once, the recipient's parts filled into its bytes.
+
+RECIPIENT_PLACEHOLDER = "recipient@newsletter.invalid"
+MESSAGE_ID_PLACEHOLDER = "<%%MESSAGE_ID%%@newsletter.invalid>"
+ONE_CLICK_PLACEHOLDER = "%%ONE_CLICK_URL%%"
+
+
+class SerializedEdition:
+    """An edition's complete message as bytes, with the recipient's parts as placeholders.
+
+    Building a MIME message with Python's email package for every recipient costs more than
+    sending it (about 177 against 475 messages/s for an 83 KB Bangla message over one SMTP
+    connection). Every part of the message here is 8bit (editions keep their lines short) or
+    ASCII headers, so the recipient's address, links and Message-ID can be put straight into
+    the bytes. `usable` is False when that is not safe (an HTML part that had to be base64);
+    callers then build the message with `edition_message`.
+    """
+
+    def __init__(self, edition):
+        links = {**PLACEHOLDERS, "one_click": ONE_CLICK_PLACEHOLDER}
+        message = edition_message(edition, RECIPIENT_PLACEHOLDER, links)
+        message.extra_headers["Message-ID"] = MESSAGE_ID_PLACEHOLDER
+        self.from_email = message.from_email
+        self.usable = fits_8bit(edition.html)
+        self.template = message_bytes(message)
+        self.language = edition.language
+
+    def render(self, to, links):
+        """(message bytes, Message-ID) for one recipient; `to` must be an ASCII address."""
+        message_id = make_msgid(idstring="newsletter", domain=site_domain())
+        data = self.template.replace(RECIPIENT_PLACEHOLDER.encode(), to.encode("ascii"))
+        data = data.replace(MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode())
+        data = data.replace(ONE_CLICK_PLACEHOLDER.encode(), links["one_click"].encode())
+        for key, placeholder in PLACEHOLDERS.items():
+            data = data.replace(placeholder.encode(), links[key].encode())
+        return data, message_id

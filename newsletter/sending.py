@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Min
@@ -32,7 +33,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from .editions import Edition
-from .messages import edition_message, recipient_links
+from .messages import SerializedEdition, edition_message, recipient_links
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,7 @@ class Batch:
         self.interval = parallel / send.max_rate if send.max_rate else 0
         self.last_sent = 0.0
         self.counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+        self._serialized = {}
 
     def open(self):
         if self.connection is None:
@@ -275,6 +277,15 @@ class Batch:
             self.close()
             return self.open().send_messages([message])
 
+    def transmit_bytes(self, sender, to, data):
+        """Send prepared bytes over the SMTP backend's own connection (its `_send` does the
+        same with bytes it has just built); reconnect once if the connection dropped."""
+        try:
+            self.open().connection.sendmail(sender, [to], data)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            self.open().connection.sendmail(sender, [to], data)
+
     def finish(self, delivery, status, **fields):
         """Commit one delivery's outcome, only while this worker still holds it."""
         updated = Delivery.objects.filter(
@@ -282,20 +293,34 @@ class Batch:
         ).update(status=status, lease_until=None, **fields)
         self.counts[status] = self.counts.get(status, 0) + (1 if updated else 0)
 
+    def serialized(self, language):
+        """The edition as bytes to fill per recipient, when the backend is plain SMTP."""
+        if language not in self._serialized:
+            usable = type(self.open()) is SMTPBackend
+            edition = SerializedEdition(self.editions[language]) if usable else None
+            self._serialized[language] = edition if edition and edition.usable else None
+        return self._serialized[language]
+
     def deliver(self, delivery):
         subscriber = Subscriber.objects.filter(pk=delivery.subscriber_id).first()
         if subscriber is None or subscriber.status != Status.SUBSCRIBED:
             # Unsubscribed (or bounced, or erased) since the ledger was written.
             self.finish(delivery, DeliveryStatus.SKIPPED, last_error="no longer subscribed")
             return
-        edition = self.editions[delivery.language]
-        message = edition_message(
-            edition, subscriber.email, recipient_links(subscriber), connection=None
-        )
-        self.throttle()
+        links = recipient_links(subscriber)
         attempts = delivery.attempts + 1
         try:
-            self.transmit(message)
+            serialized = self.serialized(delivery.language)
+            if serialized is not None and subscriber.email.isascii():
+                data, message_id = serialized.render(subscriber.email, links)
+                self.throttle()
+                self.transmit_bytes(serialized.from_email, subscriber.email, data)
+            else:
+                edition = self.editions[delivery.language]
+                message = edition_message(edition, subscriber.email, links)
+                message_id = message.extra_headers["Message-ID"]
+                self.throttle()
+                self.transmit(message)
         except (smtplib.SMTPException, OSError) as exc:
             self.close_if_broken(exc)
             self.failed(delivery, subscriber, attempts, classify(exc))
@@ -306,7 +331,7 @@ class Batch:
             DeliveryStatus.SENT,
             attempts=attempts,
             sent_at=timezone.now(),
-            message_id=message.extra_headers["Message-ID"],
+            message_id=message_id,
             last_error="",
         )
 

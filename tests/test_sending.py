@@ -330,3 +330,28 @@ def test_two_workers_at_once_send_no_duplicates(server, issue):
     workers = set(Delivery.objects.filter(send=send).values_list("claimed_by", flat=True))
     assert workers == {"w0", "w1"}
     time.sleep(0)  # threads done
+
+
+def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
+    from newsletter.messages import SerializedEdition, edition_message, message_bytes
+
+    subscriber = subscribe(1, "bn")[0]
+    bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
+    edition = bn_issue.edition()
+    links = sending.recipient_links(subscriber)
+    serialized = SerializedEdition(edition)
+    assert serialized.usable
+    data, message_id = serialized.render(subscriber.email, links)
+    fast = email.message_from_bytes(data, policy=email.policy.default)
+    built = email.message_from_bytes(
+        message_bytes(edition_message(edition, subscriber.email, links)),
+        policy=email.policy.default,
+    )
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    assert fast["Message-ID"] == message_id != built["Message-ID"]
+    for header in ("Subject", "To", "From", "List-Unsubscribe", "List-Id", "Content-Language"):
+        assert fast[header].strip() == built[header].strip(), header
+    for part in ("plain", "html"):
+        assert fast.get_body((part,)).get_content() == built.get_body((part,)).get_content()
+    assert links["unsubscribe"] in fast.get_body(("html",)).get_content()
