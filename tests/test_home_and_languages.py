@@ -55,12 +55,12 @@ def switcher_links(soup):
 def test_switcher_links_each_home_page_to_its_translation(client, demo, bn_home):
     en_links = switcher_links(soup_of(client.get("/en/")))
     assert set(en_links) == {"bn"}
-    assert en_links["bn"]["href"] == bn_home.url == "/bn/"
+    assert en_links["bn"]["href"] == f"{bn_home.url}?language=bn" == "/bn/?language=bn"
     assert en_links["bn"]["data-translation"] == "page"
     assert en_links["bn"]["lang"] == "bn"
 
     bn_soup = soup_of(client.get("/bn/"))
-    assert switcher_links(bn_soup)["en"]["href"] == "/en/"
+    assert switcher_links(bn_soup)["en"]["href"] == "/en/?language=en"
     assert bn_soup.select_one(".language-switcher [aria-current]").get_text() == "বাংলা"
 
 
@@ -72,7 +72,7 @@ def test_switcher_falls_back_to_the_home_page_without_a_translation(client, demo
     )
     page.save_revision().publish()
     link = switcher_links(soup_of(client.get("/en/only-english/")))["bn"]
-    assert link["href"] == "/bn/"
+    assert link["href"] == "/bn/?language=bn"  # the home page, remembering the choice
     assert link["data-translation"] == "home"
     assert link["title"]  # tells the visitor why they land on the home page
 

@@ -45,3 +45,7 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+# Error pages in the language of the URL prefix (website/language.py).
+handler404 = "website.language.page_not_found"
+handler500 = "website.language.server_error"

@@ -63,3 +63,11 @@ def check_bulk_page_deletion(request, action_type, objects, action_class_instanc
     if deletes_pages and not may_delete_pages(request.user):
         return refuse_deletion(request)
     return None
+
+
+@hooks.register("before_serve_page")
+def refuse_page_of_another_language(page, request, serve_args, serve_kwargs):
+    """No English page under /bn/ (or the reverse): the 404 page links to it instead."""
+    from .language import refuse_page_of_another_language
+
+    refuse_page_of_another_language(page, request)

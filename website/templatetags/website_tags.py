@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
-from .. import formatting
+from .. import formatting, language
 
 register = template.Library()
 
@@ -83,6 +83,8 @@ def language_switcher(context, page=None):
                 url = target.get_url(request)
         if url is None and code != current:
             url = f"/{code}/"
+        if url is not None:
+            url = language.chosen_language_url(url, code)  # remembers the choice (language.py)
         links.append(
             {
                 "code": code,
@@ -156,3 +158,9 @@ def main_menu(context, page=None):
         for child in home.get_children().live().in_menu().public()
     ]
     return {"items": items}
+
+
+@register.simple_tag
+def untranslated_content(page):
+    """{% untranslated_content page as untranslated %}: what a published translation still lacks."""
+    return language.untranslated_content(page)
