@@ -42,6 +42,7 @@ class Server:
         self.received = []  # (recipient, message)
         self.refuse = {}  # address -> [codes...] answered to successive RCPT attempts
         self.drop_after = None  # close the connection after this many accepted messages
+        self.delay = 0  # seconds to take over each message, like a real server
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -54,6 +55,8 @@ class Server:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             for rcpt in envelope.rcpt_tos:
@@ -355,3 +358,83 @@ def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
     for part in ("plain", "html"):
         assert fast.get_body((part,)).get_content() == built.get_body((part,)).get_content()
     assert links["unsubscribe"] in fast.get_body(("html",)).get_content()
+
+
+WORKER_SETTINGS = """
+from website.settings.test import *  # noqa: F403
+
+DATABASES = {db!r}
+TASKS = {{"default": {{"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}}}
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS, EMAIL_TIMEOUT = "127.0.0.1", {port}, False, 10
+NEWSLETTER_BATCH_SIZE = 5
+NEWSLETTER_LEASE_SECONDS = 3
+NEWSLETTER_SWEEP_SECONDS = 1
+"""
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_workers_killed_mid_send_lose_nothing(server, issue, settings, tmp_path):
+    """Real `db_worker` processes, killed with SIGKILL mid-send three times, then one more."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a shared database server (CI runs PostgreSQL)")
+    db = {**connection.settings_dict}
+    (tmp_path / "worker_settings.py").write_text(
+        WORKER_SETTINGS.format(db={"default": db}, port=settings.EMAIL_PORT)
+    )
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.NEWSLETTER_SWEEP_SECONDS = 1
+    settings.NEWSLETTER_LEASE_SECONDS = 3
+    server.delay = 0.01
+    readers = subscribe(80, "en")
+    send = sending.create_send(issue)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), os.getcwd()]),
+        "DJANGO_SETTINGS_MODULE": "worker_settings",
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"]
+
+    def sent():
+        return Delivery.objects.filter(send=send, status=DeliveryStatus.SENT).count()
+
+    kills = 0
+    for _ in range(3):
+        before = sent()
+        worker = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )  # noqa: S603
+        deadline = time.monotonic() + 60
+        while sent() < before + 5 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.05)
+        time.sleep(random.uniform(0, 0.2))  # noqa: S311 - a kill at any moment
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        kills += 1
+    survivor = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )  # noqa: S603
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            send.refresh_from_db()
+            if send.state == SendState.DONE:
+                break
+            time.sleep(0.2)
+    finally:
+        survivor.terminate()
+        survivor.wait(timeout=30)
+    assert send.state == SendState.DONE, send.totals()
+    received = [rcpt for rcpt, _m in server.received]
+    assert set(received) == {r.email for r in readers}  # nobody missing
+    duplicates = len(received) - len(set(received))
+    print(f"{kills} kills, {duplicates} duplicate messages")
+    assert duplicates <= kills  # at most the message in flight at each kill
