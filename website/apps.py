@@ -6,3 +6,6 @@ class WebsiteConfig(AppConfig):
 
     name = "website"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import translation_memory  # noqa: F401 (connects its signal receivers)
