@@ -265,3 +265,55 @@ def test_newsletter_editions_fit_phones_and_render_bengali(site, chromium, width
             assert measured["loaded"], "no Bengali font (Debian package fonts-noto-core)"
             assert measured["text"] != measured["missing"], "Bengali drawn as missing-glyph boxes"
     context.close()
+
+
+def test_translator_translates_a_story_in_the_bangla_admin_and_publishes(site, chromium, tmp_path):
+    """The translator's whole job in the browser: the admin in Bangla, wagtail-localize's
+    translation editor, one string changed and saved, the page published, the public page read."""
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Locale
+    from wagtail.users.models import UserProfile
+
+    from stories.models import StoryPage
+    from tests.conftest import DEMO_PASSWORD
+
+    translator = get_user_model().objects.get(username="translator")
+    profile = UserProfile.get_for_user(translator)
+    profile.preferred_language = "bn"
+    profile.save()
+    story = StoryPage.objects.get(locale__language_code="bn", slug="mothers-at-work")
+    assert story.locale == Locale.objects.get(language_code="bn")
+    changed = "কর্মজীবী মায়েদের সাত অধিকার"
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="bn-BD")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", "translator")
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
+    assert page.get_attribute("html", "lang") == "bn"  # the admin speaks Bangla to this user
+
+    page.goto(f"{site}/admin/pages/{story.pk}/edit/")
+    source = page.get_by_text("Seven minimum standards", exact=True)
+    source.wait_for()
+    segment = source.locator("xpath=ancestor::li[1]")
+    assert segment.locator("p").last.inner_text() == "সাতটি ন্যূনতম মানদণ্ড"
+    segment.get_by_role("button", name="সম্পাদনা করুন").click()  # "Edit", in Bangla
+    segment.locator("textarea").fill(changed)
+    with page.expect_response(lambda r: r.request.method == "PUT") as saved:
+        segment.get_by_role("button", name="সংরক্ষণ").click()  # "Save"
+    assert saved.value.status == 200
+    segment.locator("p", has_text=changed).wait_for()
+
+    with page.expect_navigation():
+        page.click("button[name='action'][value='publish']")
+    page.screenshot(
+        path=os.environ.get("SCREENSHOT_DIR", str(tmp_path)) + "/translation-editor.png"
+    )
+
+    page.goto(f"{site}/bn/stories/mothers-at-work/")
+    assert page.get_attribute("html", "lang") == "bn"
+    assert page.locator("main h2").first.inner_text() == changed
+    context.close()
