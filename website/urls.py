@@ -30,6 +30,9 @@ urlpatterns = [
         one_click_unsubscribe,
         name="newsletter_one_click",
     ),
+    # The e-mail service provider's tracking webhooks (django-anymail), e.g.
+    # /anymail/postmark/tracking/: bounces, complaints and unsubscriptions (newsletter/esp.py).
+    path("anymail/", include("anymail.urls")),
 ]
 
 if settings.DEBUG:
