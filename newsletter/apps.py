@@ -6,3 +6,8 @@ class NewsletterConfig(AppConfig):
 
     name = "newsletter"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import esp
+
+        esp.connect()  # the e-mail service provider's bounces, complaints, unsubscriptions

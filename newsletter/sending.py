@@ -22,6 +22,7 @@ import socket
 import time
 from datetime import timedelta
 
+from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -33,6 +34,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from .editions import Edition
+from .esp import sent_message_id
 from .messages import SerializedEdition, edition_message, recipient_links
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
@@ -221,6 +223,8 @@ class Outcome:
 
 def classify(exc):
     """Temporary (retry later) or permanent (give up, the address bounced)?"""
+    if isinstance(exc, AnymailRecipientsRefused):  # the ESP will not send to this address
+        return Outcome(permanent=True, error=str(exc))
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, message = next(iter(exc.recipients.values()))
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
@@ -301,8 +305,8 @@ class Batch:
             self._serialized[language] = edition if edition and edition.usable else None
         return self._serialized[language]
 
-    def deliver(self, delivery):
-        subscriber = Subscriber.objects.filter(pk=delivery.subscriber_id).first()
+    def deliver(self, delivery, subscriber):
+        """Send one delivery to `subscriber` as read just before (None: erased)."""
         if subscriber is None or subscriber.status != Status.SUBSCRIBED:
             # Unsubscribed (or bounced, or erased) since the ledger was written.
             self.finish(delivery, DeliveryStatus.SKIPPED, last_error="no longer subscribed")
@@ -318,10 +322,10 @@ class Batch:
             else:
                 edition = self.editions[delivery.language]
                 message = edition_message(edition, subscriber.email, links)
-                message_id = message.extra_headers["Message-ID"]
+                message_id = None
                 self.throttle()
                 self.transmit(message)
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, AnymailRecipientsRefused) as exc:
             self.close_if_broken(exc)
             self.failed(delivery, subscriber, attempts, classify(exc))
             return
@@ -331,7 +335,7 @@ class Batch:
             DeliveryStatus.SENT,
             attempts=attempts,
             sent_at=timezone.now(),
-            message_id=message_id,
+            message_id=message_id or sent_message_id(message),
             last_error="",
         )
 
@@ -379,6 +383,13 @@ def release(ids, worker):
     )
 
 
+CHECK_EVERY = 10
+
+
+def chunked(items, size):
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def deliver_batch(send_id, worker=None, limit=None):
     """Claim and send one batch of a send; queue the next batch while work is left."""
     worker = worker or worker_name()
@@ -393,11 +404,15 @@ def deliver_batch(send_id, worker=None, limit=None):
         .only("pk", "subscriber_id", "language", "attempts")
     )
     try:
-        for number, delivery in enumerate(deliveries):
-            if number % 10 == 0 and not batch.still_sending():
+        for chunk in chunked(list(deliveries), CHECK_EVERY):
+            # Read the send's state and the next few subscribers just before their messages:
+            # a pause, a cancel or an unsubscribe takes effect within CHECK_EVERY messages.
+            if not batch.still_sending():
                 release(ids, worker)
                 break
-            batch.deliver(delivery)
+            subscribers = Subscriber.objects.in_bulk([d.subscriber_id for d in chunk])
+            for delivery in chunk:
+                batch.deliver(delivery, subscribers.get(delivery.subscriber_id))
     finally:
         batch.close()
     follow_up(send)
