@@ -9,3 +9,8 @@ class WebsiteConfig(AppConfig):
 
     def ready(self):
         from . import translation_memory  # noqa: F401 (connects its signal receivers)
+
+        # Before wagtail.snippets' ready() (later in INSTALLED_APPS) registers the snippet viewsets
+        from .permissions import register_policies
+
+        register_policies()

@@ -240,7 +240,13 @@ class HomePage(LocalizedPage):
         verbose_name = _("home page")
         # Wagtail lets anyone who may edit and publish a page delete it too. Translators publish
         # Bangla pages but must not delete them: deleting pages is granted separately.
-        permissions = [("delete_pages", _("Can delete pages"))]
+        # Snippet permissions are per model, not per language: translators change translatable
+        # snippets, and editing or deleting their English (source) rows is granted separately
+        # (website/permissions.py).
+        permissions = [
+            ("delete_pages", _("Can delete pages")),
+            ("edit_source_snippets", _("Can edit and delete English snippets")),
+        ]
 
     def _listing(self, app_label, model_name):
         model = apps.get_model(app_label, model_name)

@@ -1,15 +1,19 @@
-"""Admin registrations: translatable site texts and donors sit under Settings."""
+"""Admin registrations: site texts and donors under Settings, guards on deleting pages and on
+English snippets."""
 
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.models import Page
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import DonorPartner, SiteText
+from .permissions import EDIT_SOURCE_SNIPPETS
 
 
 class SiteTextViewSet(SnippetViewSet):
@@ -71,3 +75,36 @@ def refuse_page_of_another_language(page, request, serve_args, serve_kwargs):
     from .language import refuse_page_of_another_language
 
     refuse_page_of_another_language(page, request)
+
+
+@hooks.register("register_permissions")
+def register_edit_source_snippets_permission():
+    """Shown in the group editor, so administrators can grant it to editors of English."""
+    app_label, codename = EDIT_SOURCE_SNIPPETS.split(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+
+
+def refuse_source_snippet_change(request, instances, action):
+    """Translators change Bangla snippets, not their English sources (website/permissions.py)."""
+    for instance in instances:
+        policy = policy_registry.get(instance)
+        if not policy.user_has_permission_for_instance(request.user, action, instance):
+            messages.error(
+                request,
+                _(
+                    "Only communications officers can change or delete the English version. "
+                    "Translators edit the Bangla one."
+                ),
+            )
+            return redirect(instance.snippet_viewset.get_url_name("list"))
+    return None
+
+
+@hooks.register("before_edit_snippet", order=-1)  # before wagtail-localize's editor takes over
+def check_source_snippet_edit(request, instance):
+    return refuse_source_snippet_change(request, [instance], "change")
+
+
+@hooks.register("before_delete_snippet", order=-1)
+def check_source_snippet_deletion(request, instances):
+    return refuse_source_snippet_change(request, instances, "delete")

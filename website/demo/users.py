@@ -56,8 +56,17 @@ MODEL_PERMISSIONS = {
         "website.add_topic",
         "website.change_topic",
         "website.delete_topic",
+        "website.edit_source_snippets",
     ],
-    TRANSLATORS: ["wagtailadmin.access_admin"],
+    # Translatable snippets: "change" lets translators edit the Bangla rows; the English ones
+    # need website.edit_source_snippets too (website/permissions.py). No add, no delete.
+    TRANSLATORS: [
+        "wagtailadmin.access_admin",
+        "website.change_topic",
+        "events.change_eventcategory",
+        "website.change_sitetext",
+        "website.change_donorpartner",
+    ],
 }
 
 
