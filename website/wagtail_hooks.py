@@ -1,12 +1,14 @@
 """Admin registrations: site texts and donors under Settings, guards on deleting pages and on
-English snippets."""
+English snippets, and the translation status report."""
 
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
@@ -14,6 +16,11 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import DonorPartner, SiteText
 from .permissions import EDIT_SOURCE_SNIPPETS
+from .translation_report import (
+    TranslationStatusPanel,
+    TranslationStatusReportView,
+    may_view_translation_status,
+)
 
 
 class SiteTextViewSet(SnippetViewSet):
@@ -108,3 +115,41 @@ def check_source_snippet_edit(request, instance):
 @hooks.register("before_delete_snippet", order=-1)
 def check_source_snippet_deletion(request, instances):
     return refuse_source_snippet_change(request, instances, "delete")
+
+
+# Reports → Translation status (website/translation_report.py), and its dashboard summary.
+@hooks.register("register_admin_urls")
+def register_translation_status_urls():
+    return [
+        path(
+            "reports/translation-status/",
+            TranslationStatusReportView.as_view(),
+            name="translation_status_report",
+        ),
+        path(
+            "reports/translation-status/results/",
+            TranslationStatusReportView.as_view(results_only=True),
+            name="translation_status_report_results",
+        ),
+    ]
+
+
+class TranslationStatusMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_view_translation_status(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_translation_status_menu_item():
+    return TranslationStatusMenuItem(
+        gettext_lazy("Translation status"),
+        reverse("translation_status_report"),
+        icon_name="wagtail-localize-language",
+        order=8900,
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_translation_status_panel(request, panels):
+    if may_view_translation_status(request.user):
+        panels.append(TranslationStatusPanel())
