@@ -67,6 +67,7 @@ bench: install
 	$(PY) bench/pages.py
 	$(PY) bench/import.py
 	$(PY) bench/compose.py
+	$(PY) bench/send.py
 
 clean:
 	rm -rf $(VENV) var
