@@ -42,10 +42,15 @@ class Server:
         self.received = []  # (recipient, message)
         self.refuse = {}  # address -> [codes...] answered to successive RCPT attempts
         self.drop_after = None  # close the connection after this many accepted messages
+        self.drop_next = False
         self.delay = 0  # seconds to take over each message, like a real server
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.drop_next:
+            self.drop_next = False
+            server.transport.close()  # nothing of this message was accepted
+            return "421 4.3.0 Closing the connection"
         codes = self.refuse.get(address.lower())
         if codes:
             code = codes.pop(0)
@@ -63,8 +68,7 @@ class Server:
                 self.received.append((rcpt.lower(), message))
             count = len(self.received)
         if self.drop_after and count % self.drop_after == 0:
-            # the connection drops right after the message was accepted
-            asyncio.get_running_loop().call_later(0.01, server.transport.close)
+            self.drop_next = True  # the connection drops when the next message starts
         return "250 OK"
 
     def to(self, address):
