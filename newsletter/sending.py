@@ -482,6 +482,30 @@ def cancel(send):
     return bool(updated)
 
 
+def being_worked_on(send, now):
+    """A worker holds a live lease on this send, or a batch of it waits in the task queue.
+
+    The sweep then adds no batch: a batch more than NEWSLETTER_PARALLEL_BATCHES would break the
+    send's rate limit. Tasks left "running" by a dead worker do not count; their leases expire.
+    """
+    if Delivery.objects.filter(
+        send=send, status=DeliveryStatus.SENDING, lease_until__gte=now
+    ).exists():
+        return True
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_batch
+
+    if not isinstance(deliver_batch.get_backend(), DatabaseBackend):
+        return False
+    waiting = DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=deliver_batch.module_path
+    ).values_list("args_kwargs", flat=True)
+    return any(send.pk in (args or {}).get("args", []) for args in waiting)
+
+
 def sweep(now=None):
     """Keep every send moving whatever happened to the workers; idempotent, run it often.
 
@@ -501,11 +525,11 @@ def sweep(now=None):
     for send in Send.objects.filter(state=SendState.SENDING):
         if not send.prepared:
             write_ledger(send)
-        if Delivery.objects.filter(send=send).ready(now).exists():
+        if not Delivery.objects.filter(send=send).ready(now).exists():
+            follow_up(send, now)
+        elif not being_worked_on(send, now):
             enqueue_batches(send, count=1)
             kicked += 1
-        else:
-            follow_up(send, now)
     db_connection.close_if_unusable_or_obsolete()
     return {"started": started, "revived": revived, "kicked": kicked}
 

@@ -442,3 +442,18 @@ def test_workers_killed_mid_send_lose_nothing(server, issue, settings, tmp_path)
     duplicates = len(received) - len(set(received))
     print(f"{kills} kills, {duplicates} duplicate messages")
     assert duplicates <= kills  # at most the message in flight at each kill
+
+
+def test_the_sweep_adds_no_batch_while_one_is_at_work(server, issue, settings):
+    subscribe(10, "en")
+    send = sending.create_send(issue)
+    sending.claim(send.pk, "busy-worker", 3)  # a live lease: a worker is at it
+    assert sending.sweep()["kicked"] == 0
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    Delivery.objects.filter(send=send, status=DeliveryStatus.SENDING).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert sending.sweep()["kicked"] == 1  # expired lease revived, nothing queued: one batch
+    assert sending.sweep()["kicked"] == 0  # that batch waits in the queue: no second one
