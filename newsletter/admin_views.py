@@ -44,6 +44,7 @@ from website.formatting import format_number
 from .addresses import normalize_email
 from .importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
 from .models import Source, Status, Subscriber, SuppressedAddress
+from .send_admin import SENDS, SendViewSet
 from .tasks import send_confirmation_task
 
 VIEWSET_NAME = "newsletter_subscribers"
@@ -721,4 +722,7 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_icon = "mail"
     menu_order = 250
     submenu_hook = "register_newsletter_menu_item"
-    items = (SubscriberViewSet(VIEWSET_NAME, url_prefix="newsletter/subscribers"),)
+    items = (
+        SubscriberViewSet(VIEWSET_NAME, url_prefix="newsletter/subscribers"),
+        SendViewSet(SENDS, url_prefix="newsletter/sends"),
+    )

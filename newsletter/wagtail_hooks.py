@@ -2,6 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from .models import Delivery, Send
+from .send_admin import DELIVERIES, DeliveryViewSet, SendPermissionPolicy
+
+# Before any viewset asks for them: sends and the ledger are for those who may send issues.
+register_permission_policy(Send, SendPermissionPolicy(Send))
+register_permission_policy(Delivery, SendPermissionPolicy(Delivery))
 
 LOG_ACTIONS = [
     ("newsletter.signup", _("Sign-up"), _("Signed up through the form")),
@@ -16,6 +24,9 @@ LOG_ACTIONS = [
     ("newsletter.test_send", _("Test sent"), _("Test of the newsletter sent")),
     ("newsletter.send_created", _("Send created"), _("Sending of the newsletter requested")),
     ("newsletter.send_done", _("Send finished"), _("Sending of the newsletter finished")),
+    ("newsletter.send_paused", _("Send paused"), _("Sending of the newsletter paused")),
+    ("newsletter.send_resumed", _("Send resumed"), _("Sending of the newsletter resumed")),
+    ("newsletter.send_cancelled", _("Send cancelled"), _("Sending of the newsletter cancelled")),
 ]
 
 
@@ -34,6 +45,11 @@ def register_newsletter_viewsets():
     return NewsletterViewSetGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_delivery_ledger():
+    return DeliveryViewSet(DELIVERIES, url_prefix="newsletter/deliveries")
+
+
 hooks.register("register_bulk_action", UnsubscribeBulkAction)
 hooks.register("register_bulk_action", EraseBulkAction)
 
@@ -44,6 +60,7 @@ from wagtail.admin.widgets.button import Button  # noqa: E402
 
 from .issue_admin import IssueTestView  # noqa: E402
 from .models import NewsletterIssuePage  # noqa: E402
+from .send_admin import IssueSendView, can_send  # noqa: E402
 
 
 @hooks.register("register_admin_urls")
@@ -53,7 +70,12 @@ def register_issue_urls():
             "newsletter/issues/<int:page_id>/test/",
             IssueTestView.as_view(),
             name="newsletter_issue_test",
-        )
+        ),
+        path(
+            "newsletter/issues/<int:page_id>/send/",
+            IssueSendView.as_view(),
+            name="newsletter_issue_send",
+        ),
     ]
 
 
@@ -65,4 +87,16 @@ def issue_test_button(page, user, view_name, next_url=None):
             url=reverse("newsletter_issue_test", args=[page.pk]),
             icon_name="mail",
             priority=12,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def issue_send_button(page, user, view_name, next_url=None):
+    """The "Send" button, for those who may publish the issue in the source language."""
+    if page.specific_class is NewsletterIssuePage and can_send(user, page):
+        yield Button(
+            _("Send"),
+            url=reverse("newsletter_issue_send", args=[page.pk]),
+            icon_name="mail",
+            priority=13,
         )
