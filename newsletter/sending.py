@@ -466,6 +466,7 @@ def resume(send):
         state=SendState.SENDING, pause_reason="", consecutive_failures=0
     )
     enqueue_batches(send)
+    schedule_sweep()
     return True
 
 

@@ -36,7 +36,18 @@ def database_from_env(default_sqlite_path):
             return dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", 0)))
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
-    return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path}
+    # The web server and the task worker write at once: WAL lets readers go on during a write,
+    # IMMEDIATE transactions take the write lock up front instead of failing half-way with
+    # "database is locked", and the timeout waits for the lock instead of giving up at once.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": default_sqlite_path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
 
 
 INSTALLED_APPS = [
