@@ -1,7 +1,8 @@
 """Compile the project's gettext catalogues (.po -> .mo) with Babel.
 
 Django's own compilemessages needs GNU gettext's msgfmt, which a fresh machine may not have; Babel
-is already a dependency. Fuzzy entries are left out, as msgfmt would.
+is already a dependency. Fuzzy entries are left out, as msgfmt would. Every domain is compiled:
+django.po and djangojs.po (the admin's JavaScript strings, served by the jsi18n views).
 """
 
 from pathlib import Path
