@@ -93,22 +93,41 @@ def edition_problems(editions, allow_fallback):
     return problems
 
 
+ACTIVE_STATES = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
+
+
+class AlreadySending(NotReady):
+    """The issue has a send that is scheduled, sending or paused: one at a time."""
+
+
 def create_send(issue, *, user=None, scheduled_at=None, allow_fallback=False, max_rate=None):
-    """Record a send of `issue` (any language's page); start it now unless scheduled later."""
+    """Record a send of `issue` (any language's page); start it now unless scheduled later.
+
+    All or nothing: if starting fails, no send is left behind for the sweep to start later (an
+    operator who then tries again would send the issue twice). One active send per issue: the
+    issue's page row is locked while checking, so two officers pressing "Send" at once make one.
+    """
+    from wagtail.models import Page
+
     source = issue.get_translation(Locale.get_default()).specific
     problems = edition_problems(live_editions(source), allow_fallback)
     if problems:
         raise NotReady(problems)
-    send = Send.objects.create(
-        issue=source,
-        scheduled_at=scheduled_at or timezone.now(),
-        allow_fallback=allow_fallback,
-        max_rate=setting("MAX_RATE", 0) if max_rate is None else max_rate,
-        created_by=user,
-    )
-    log(instance=source, action="newsletter.send_created", user=user, data={"send": send.pk})
-    if send.scheduled_at <= timezone.now():
-        send = start_send(send)
+    with transaction.atomic():
+        Page.objects.select_for_update().filter(pk=source.pk).first()
+        active = Send.objects.filter(issue=source, state__in=ACTIVE_STATES).first()
+        if active is not None:
+            raise AlreadySending([f"send {active.pk} of this issue is {active.state}"])
+        send = Send.objects.create(
+            issue=source,
+            scheduled_at=scheduled_at or timezone.now(),
+            allow_fallback=allow_fallback,
+            max_rate=setting("MAX_RATE", 0) if max_rate is None else max_rate,
+            created_by=user,
+        )
+        log(instance=source, action="newsletter.send_created", user=user, data={"send": send.pk})
+        if send.scheduled_at <= timezone.now():
+            send = start_send(send)
     schedule_sweep(at=max(send.scheduled_at, timezone.now() + timedelta(seconds=1)))
     return send
 
@@ -472,8 +491,7 @@ def resume(send):
 
 def cancel(send):
     """Stop for good: deliveries not yet sent are skipped."""
-    active = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
-    updated = Send.objects.filter(pk=send.pk, state__in=active).update(
+    updated = Send.objects.filter(pk=send.pk, state__in=ACTIVE_STATES).update(
         state=SendState.CANCELLED, finished_at=timezone.now()
     )
     if updated:

@@ -457,3 +457,18 @@ def test_the_sweep_adds_no_batch_while_one_is_at_work(server, issue, settings):
     )
     assert sending.sweep()["kicked"] == 1  # expired lease revived, nothing queued: one batch
     assert sending.sweep()["kicked"] == 0  # that batch waits in the queue: no second one
+
+
+def test_one_active_send_per_issue_and_a_failed_start_leaves_nothing(server, issue, monkeypatch):
+    subscribe(3, "en")
+    monkeypatch.setattr(sending, "write_ledger", lambda send: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        sending.create_send(issue)
+    assert not Send.objects.exists()  # nothing left for the sweep to start behind our back
+    monkeypatch.undo()
+    send = sending.create_send(issue, scheduled_at=timezone.now() + timedelta(hours=1))
+    with pytest.raises(sending.AlreadySending):
+        sending.create_send(issue)
+    sending.cancel(send)
+    assert run(sending.create_send(issue)).state == SendState.DONE
+    assert len(server.received) == 3
