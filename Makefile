@@ -28,6 +28,7 @@ migrate: install
 	mkdir -p var media
 	$(PY) manage.py compile_catalogues
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 
 demo: migrate
 	$(PY) manage.py load_demo

@@ -214,6 +214,10 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
     def ical_url(self, request=None):
         return self.get_url(request) + self.reverse_subpage("ical")
 
+    def get_cached_paths(self):
+        """The page and its iCalendar file: purged from caches together."""
+        return ["/", self.reverse_subpage("ical")]
+
     @path("", name="listing")
     def listing(self, request):
         return self.render(request, context_overrides=self.listing_context(request))
@@ -347,6 +351,10 @@ class EventPage(RoutablePageMixin, ContentPage):
 
     def ical_url(self, request=None):
         return self.get_url(request) + self.reverse_subpage("ical")
+
+    def get_cached_paths(self):
+        """The page and its iCalendar file: purged from caches together."""
+        return ["/", self.reverse_subpage("ical")]
 
     def structured_data(self, request=None, category=None):
         """schema.org Event data for search engines, as JSON safe inside a <script> element."""

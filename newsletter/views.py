@@ -11,6 +11,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.log_actions import log
@@ -107,6 +108,7 @@ def _in_subscriber_language(request, subscriber, view_name, token):
     return None
 
 
+@never_cache  # pages reached through one subscriber's link: no cache may keep them
 def confirm(request, token):
     try:
         subscriber = subscriber_from_confirmation_token(token)
@@ -125,6 +127,7 @@ def confirm(request, token):
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """GET shows one button (link scanners must not unsubscribe anybody); POST unsubscribes."""
@@ -144,6 +147,7 @@ def unsubscribe(request, token):
     )
 
 
+@never_cache
 @csrf_exempt
 @require_POST
 def one_click_unsubscribe(request, token):
@@ -163,6 +167,7 @@ def one_click_unsubscribe(request, token):
     return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     try:

@@ -6,6 +6,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.models import Locale, Page
 
@@ -56,6 +57,7 @@ def search(request):
 
 
 @require_GET
+@cache_control(public=True, max_age=3600)
 def robots_txt(request):
     lines = [
         "User-agent: *",

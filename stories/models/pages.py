@@ -132,6 +132,10 @@ class ArticleIndexPage(RoutablePageMixin, LocalizedPage):
         """Years with articles, newest first."""
         return [day.year for day in self.articles().dates("date", "year", order="DESC")]
 
+    def get_cached_paths(self):
+        """The listing and both feeds: purged from caches when an article changes."""
+        return ["/", self.reverse_subpage("rss_feed"), self.reverse_subpage("atom_feed")]
+
     def feed_url(self, name, request=None):
         """Full address of the "rss_feed" or "atom_feed" route."""
         base = self.get_full_url(request)

@@ -50,6 +50,34 @@ def database_from_env(default_sqlite_path):
     }
 
 
+def caches_from_env(fallback):
+    """Django's Redis cache when `REDIS_URL` is set (shared by every process), else `fallback`.
+
+    The page cache, its purges and the sign-up rate limit live in the default cache, so every
+    web server and task worker of a deployment must share it: Redis, or the database cache.
+    """
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return {"default": fallback}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bwb"),
+            # A Redis that does not answer makes pages slower, never hangs them (website/cache.py
+            # serves uncached pages when the cache fails).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+
+
+def search_backend_for(database):
+    """Wagtail's PostgreSQL full-text backend on PostgreSQL, the generic database one elsewhere."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        return "wagtail.search.backends.database.postgres.postgres"
+    return "wagtail.search.backends.database"
+
+
 INSTALLED_APPS = [
     "website",
     "stories",
@@ -84,7 +112,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers first: load balancers probe by address over plain http (website/health.py)
+    "website.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside sessions, CSRF and authentication: it sees the cookies and Vary headers they add,
+    # and a cached page skips them (website/cache.py).
+    "website.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "website.language.RememberLanguageChoiceMiddleware",
@@ -122,6 +155,26 @@ WSGI_APPLICATION = "website.wsgi.application"
 DATABASES = {"default": database_from_env(VAR_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One process in development and tests: memory is enough. Production: Redis or the database.
+CACHES = caches_from_env({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
+
+# Page cache for anonymous visitors (website/cache.py, docs/deployment.md). Public pages are sent
+# with Cache-Control: public, max-age, s-maxage, stale-while-revalidate; with PAGE_CACHE_SERVER a
+# copy is kept in the default cache for s-maxage seconds and purged when content is published.
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))  # browsers
+PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "600"))  # CDN and server copy
+PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
+PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", False)
+
+# Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
+# balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+# Purging: the server-side page cache is a wagtail.contrib.frontend_cache backend; production adds
+# CDN backends from the environment. website/cache.py purges a published page with the pages that
+# list it; Wagtail's own handlers (the contrib app) are not installed since they purge less.
+WAGTAILFRONTENDCACHE = {"pages": {"BACKEND": "website.cache.PageCacheBackend"}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -148,7 +201,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATIC_ROOT = BASE_DIR / "static_collected"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static_collected"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
@@ -192,7 +245,7 @@ WAGTAIL_SITE_NAME = "Better Work Bangladesh"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        "BACKEND": search_backend_for(DATABASES["default"]),
         "INDEX_PREFIX": os.environ.get("SEARCH_INDEX_PREFIX", ""),
     }
 }

@@ -1,0 +1,587 @@
+"""Production: deploy checks, page caching and its purging, the health endpoint, logs, the docs.
+
+The page cache tests turn the server-side cache on (`page_cache` fixture) and read pages as an
+anonymous visitor would; publishing runs the purges that wait for the transaction's commit.
+"""
+
+import importlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError, connections
+from django.test import Client, RequestFactory
+from wagtail.models import Locale, PageViewRestriction
+
+from events.models import EventIndexPage, EventPage
+from newsletter.models import NewsletterArchivePage, NewsletterIssuePage, Status, Subscriber
+from newsletter.ratelimit import client_address
+from newsletter.tokens import confirmation_token, link_token
+from stories.models import NewsIndexPage, NewsPage, StoriesIndexPage, StoryPage
+from website.cache import PagePurge
+from website.logs import JSONFormatter
+from website.models import CustomImage, HomePage, SiteText
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-long-random-production-secret-for-this-test-only-0123456789abcdef",
+    "ALLOWED_HOSTS": "betterwork.example.org",
+    "DATABASE_URL": "postgres://bw@127.0.0.1:5432/bw",
+    "BASE_URL": "https://betterwork.example.org",
+}
+PUBLIC = "public, max-age=0, s-maxage=600, stale-while-revalidate=60"
+
+
+def private(response):
+    value = response.get("Cache-Control", "")
+    return "private" in value and "no-store" in value and "public" not in value
+
+
+# Production settings
+
+
+def run_production(code):
+    """Run `code` after django.setup() with production settings, in a fresh interpreter."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    environ.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="website.settings.production")
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_no_warning():
+    """`manage.py check --deploy` with production settings, as CI and the docs run it."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    environ.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="website.settings.production")
+    environ["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.fixture
+def production(monkeypatch):
+    """Import website.settings.production with PRODUCTION_ENV plus `env` (None unsets)."""
+
+    def load(**env):
+        for name in ("REDIS_URL", "AWS_STORAGE_BUCKET_NAME", "CLOUDFLARE_ZONE_ID"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in {**PRODUCTION_ENV, **env}.items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        sys.modules.pop("website.settings.production", None)
+        return importlib.import_module("website.settings.production")
+
+    yield load
+    sys.modules.pop("website.settings.production", None)
+
+
+def test_production_security_static_files_search_and_logs(production):
+    s = production(DATABASE_URL="postgres://bw@db.internal:5432/bw")
+    assert s.SECURE_SSL_REDIRECT and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE
+    assert s.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert s.SECURE_HSTS_SECONDS == 31536000 and s.SECURE_HSTS_INCLUDE_SUBDOMAINS
+    assert s.CSRF_TRUSTED_ORIGINS == ["https://betterwork.example.org"]
+    assert s.ALLOWED_HOSTS == ["betterwork.example.org"]
+    security = s.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+    assert s.MIDDLEWARE[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    assert s.MIDDLEWARE[0] == "website.health.HealthCheckMiddleware"
+    assert s.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert s.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert s.LOGGING["handlers"]["console"]["formatter"] == "json"
+    assert s.PAGE_CACHE_SERVER and s.PAGE_CACHE_MAX_AGE == 60 and s.PAGE_CACHE_S_MAXAGE == 600
+
+
+def test_sqlite_keeps_the_generic_search_backend():
+    from website.settings.base import search_backend_for
+
+    assert search_backend_for({"ENGINE": "django.db.backends.sqlite3"}) == (
+        "wagtail.search.backends.database"
+    )
+
+
+def test_cache_is_redis_with_redis_url_else_the_database(production):
+    s = production()
+    assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert s.CACHES["default"]["LOCATION"] == "django_cache"
+    s = production(REDIS_URL="redis://cache.internal:6379/2")
+    assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s.CACHES["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+def test_cdn_backends_come_from_the_environment(production):
+    s = production()
+    assert s.WAGTAILFRONTENDCACHE == {"pages": {"BACKEND": "website.cache.PageCacheBackend"}}
+    s = production(
+        CLOUDFLARE_ZONE_ID="zone", CLOUDFLARE_API_TOKEN="token", FRONTEND_CACHE_PURGE_URL="http://v"
+    )
+    cloudflare = s.WAGTAILFRONTENDCACHE["cloudflare"]
+    assert cloudflare["BACKEND"].endswith("CloudflareBackend")
+    assert (cloudflare["ZONEID"], cloudflare["BEARER_TOKEN"]) == ("zone", "token")
+    assert cloudflare["HOSTNAMES"] == ["betterwork.example.org"]
+    assert s.WAGTAILFRONTENDCACHE["proxy"]["LOCATION"] == "http://v"
+
+
+def test_s3_media_needs_django_storages(production):
+    if importlib.util.find_spec("storages"):
+        s = production(AWS_STORAGE_BUCKET_NAME="media", AWS_S3_ENDPOINT_URL="https://s3.example")
+        assert s.STORAGES["default"]["OPTIONS"]["bucket_name"] == "media"
+    else:
+        with pytest.raises(ImproperlyConfigured, match="django-storages is not installed"):
+            production(AWS_STORAGE_BUCKET_NAME="media")
+
+
+def test_production_logs_json_and_searches_with_postgresql():
+    result = run_production(
+        "import logging; logging.getLogger('website.cache').info('purged %s', 3); "
+        "logging.getLogger('website').error('failed', exc_info=ValueError('x')); "
+        "from django.conf import settings; print(settings.WAGTAILSEARCH_BACKENDS['default'])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "wagtail.search.backends.database.postgres.postgres" in result.stdout
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines[0]["message"] == "purged 3" and lines[0]["level"] == "INFO"
+    assert lines[0]["logger"] == "website.cache" and "time" in lines[0]
+    assert "ValueError: x" in lines[1]["exception"]
+
+
+def test_gunicorn_access_lines_carry_the_request_fields():
+    atoms = {"m": "GET", "U": "/en/", "q": "", "s": "200", "B": 1234, "M": 5, "h": "127.0.0.1"}
+    atoms.update({"a": 'Mozilla \\"x\\"', "f": "-", "{x-page-cache}o": "hit"})
+
+    class Atoms(dict):  # gunicorn's SafeAtoms: "-" for what is missing
+        def __getitem__(self, key):
+            return super().get(key, "-")
+
+    record = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%(m)s %(U)s", None, None)
+    record.args = Atoms(atoms)
+    line = json.loads(JSONFormatter().format(record))
+    assert line["message"] == "GET /en/"
+    assert line["status"] == "200" and line["duration_ms"] == 5 and line["page_cache"] == "hit"
+    assert line["user_agent"] == 'Mozilla "x"' and "referer" not in line and "query" not in line
+
+
+def test_gunicorn_configuration():
+    config = {}
+    exec((ROOT / "website" / "gunicorn.py").read_text(), config)  # noqa: S102 (our own file)
+    assert config["bind"] == ["127.0.0.1:8000"] and config["workers"] >= 3
+    assert config["accesslog"] == "-" and config["forwarded_allow_ips"] == "127.0.0.1,::1"
+    handlers = config["logconfig_dict"]["handlers"]
+    assert {handler["formatter"] for handler in handlers.values()} == {"json"}
+
+
+# Page caching
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The server-side page cache on, and empty."""
+    settings.PAGE_CACHE_SERVER = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pages_of_each_kind(locale):
+    kinds = [
+        HomePage,
+        NewsIndexPage,
+        NewsPage,
+        StoriesIndexPage,
+        StoryPage,
+        EventIndexPage,
+        EventPage,
+        NewsletterArchivePage,
+        NewsletterIssuePage,
+    ]
+    urls = [kind.objects.live().filter(locale=locale).first().url for kind in kinds]
+    code = locale.language_code
+    return [
+        *urls,
+        f"/{code}/news/feed/rss/",
+        f"/{code}/events/ical/",
+        f"/{code}/search/?q=garment",
+        f"/{code}/newsletter/subscribe/",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_public_pages_are_cacheable_and_served_from_the_page_cache(demo, page_cache, language):
+    client = Client()
+    for url in pages_of_each_kind(Locale.objects.get(language_code=language)):
+        first = client.get(url)
+        assert first.status_code == 200, url
+        assert first["Cache-Control"] == PUBLIC, url
+        assert not first.has_header("Vary") and not first.cookies, url
+        assert first["X-Page-Cache"] == "miss"
+        second = client.get(url)
+        assert second["X-Page-Cache"] == "hit", url
+        assert second["Cache-Control"] == PUBLIC and second.has_header("Age")
+        assert second.content == first.content
+
+
+@pytest.mark.django_db
+def test_query_strings_and_languages_are_cached_apart(demo, page_cache):
+    client = Client()
+    client.get("/en/news/")
+    assert client.get("/en/news/?page=2")["X-Page-Cache"] == "miss"
+    assert client.get("/bn/news/")["X-Page-Cache"] == "miss"
+    assert client.get("/en/news/")["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_language_redirects_are_never_cached(demo, page_cache):
+    client = Client(HTTP_ACCEPT_LANGUAGE="bn")
+    root = client.get("/")
+    assert root.status_code == 302 and root["Location"] == "/bn/" and private(root)
+    chosen = client.get("/bn/news/?language=bn")
+    assert chosen.status_code == 302 and chosen.cookies["language"].value == "bn"
+    assert private(chosen) and not chosen.has_header("X-Page-Cache")
+    assert private(client.get("/bn/news/?language=bn"))
+
+
+@pytest.mark.django_db
+def test_editors_never_get_or_fill_the_page_cache(demo, page_cache, django_user_model):
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", "pw")
+    client = Client()
+    client.force_login(editor)
+    for _ in range(2):
+        response = client.get("/en/")
+        assert response.status_code == 200
+        assert not response.has_header("X-Page-Cache")
+        assert "public" not in response.get("Cache-Control", "")
+        assert b"wagtail-userbar" in response.content or b"w-userbar" in response.content
+    anonymous = Client().get("/en/")
+    assert anonymous["X-Page-Cache"] == "miss"  # nothing the editor saw was stored
+    assert b"userbar" not in anonymous.content
+
+
+@pytest.mark.django_db
+def test_admin_and_previews_are_never_cached(demo, page_cache, django_user_model):
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", "pw")
+    assert private(Client().get("/admin/login/"))
+    client = Client()
+    client.force_login(editor)
+    article = NewsPage.objects.live().first()
+    for url in [
+        "/admin/",
+        f"/admin/pages/{article.pk}/edit/",
+        f"/admin/pages/{article.pk}/view_draft/",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert private(response), url
+
+
+@pytest.mark.django_db
+def test_personal_newsletter_pages_are_never_cached(demo, page_cache):
+    subscriber = Subscriber.objects.create(
+        email="rina@example.org", source="form", language="en", status=Status.PENDING
+    )
+    client = Client()
+    urls = [
+        f"/en/newsletter/confirm/{confirmation_token(subscriber)}/",
+        f"/en/newsletter/unsubscribe/{link_token(subscriber)}/",
+        f"/en/newsletter/preferences/{link_token(subscriber)}/",
+        "/en/newsletter/preferences/not-a-token/",
+    ]
+    for url in urls:
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code in (200, 400), url
+            assert private(response), url
+            assert not response.has_header("X-Page-Cache"), url
+
+
+@pytest.mark.django_db
+def test_restricted_pages_and_posts_are_never_cached(demo, page_cache):
+    article = NewsPage.objects.live().filter(locale__language_code="en").first()
+    PageViewRestriction.objects.create(
+        page=article, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    client = Client()
+    for _ in range(2):
+        response = client.get(article.url)
+        assert private(response) and not response.has_header("X-Page-Cache")
+    posted = client.post("/en/newsletter/subscribe/", {"email": "x"})
+    assert not posted.has_header("X-Page-Cache") and "public" not in posted["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_failing_cache_only_makes_pages_slower(demo, page_cache, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache server is down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    response = Client().get("/en/")
+    assert response.status_code == 200 and response["Cache-Control"] == PUBLIC
+    assert not response.has_header("X-Page-Cache")
+
+
+# Purging
+
+
+def publish(page, django_capture_on_commit_callbacks, **changes):
+    for field, value in changes.items():
+        setattr(page, field, value)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+
+@pytest.mark.django_db
+def test_publishing_shows_the_change_on_the_next_anonymous_request(
+    demo, page_cache, django_capture_on_commit_callbacks
+):
+    article = NewsPage.objects.live().filter(locale__language_code="en").order_by("-date")[0]
+    index = article.get_parent()
+    bangla = article.get_translation(Locale.objects.get(language_code="bn"))
+    urls = [article.url, index.url, "/en/", bangla.url, f"{index.url}feed/rss/", "/en/events/"]
+    client = Client()
+    for url in urls:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+    publish(article, django_capture_on_commit_callbacks, title="Factories elect safety committees")
+
+    for url in urls[:5]:  # the page, its index, the home page, its translation, the feed
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", url
+    assert "Factories elect safety committees" in client.get(article.url).content.decode()
+    assert "Factories elect safety committees" in client.get(index.url).content.decode()
+    assert client.get("/en/events/")["X-Page-Cache"] == "hit"  # unrelated: still cached
+
+
+@pytest.mark.django_db
+def test_unpublishing_removes_the_page_and_its_listing(
+    demo, page_cache, django_capture_on_commit_callbacks
+):
+    article = NewsPage.objects.live().filter(locale__language_code="en").order_by("-date")[0]
+    index_url = article.get_parent().url
+    client = Client()
+    assert client.get(article.url).status_code == 200
+    assert article.title in client.get(index_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert client.get(article.url).status_code == 404
+    assert article.title not in client.get(index_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_publishing_a_translation_purges_both_languages(
+    demo, page_cache, django_capture_on_commit_callbacks
+):
+    story = StoryPage.objects.live().filter(locale__language_code="bn").first()
+    english = story.get_translation(Locale.get_default())
+    client = Client()
+    for url in (story.url, english.url, "/bn/"):
+        client.get(url)
+    publish(story, django_capture_on_commit_callbacks, title="নতুন শিরোনাম")
+    for url in (story.url, english.url, "/bn/", "/en/"):
+        assert client.get(url)["X-Page-Cache"] == "miss", url
+    assert "নতুন শিরোনাম" in client.get(story.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_site_wide_texts_purge_every_page(demo, page_cache, django_capture_on_commit_callbacks):
+    client = Client()
+    for url in ("/en/", "/bn/events/"):
+        client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        SiteText.objects.first().save()
+    for url in ("/en/", "/bn/events/"):
+        assert client.get(url)["X-Page-Cache"] == "miss", url
+
+
+@pytest.mark.django_db
+def test_an_image_hash_filled_in_while_rendering_purges_nothing(
+    demo, page_cache, django_capture_on_commit_callbacks
+):
+    client = Client()
+    client.get("/en/")
+    with django_capture_on_commit_callbacks(execute=True):
+        CustomImage.objects.first().save(update_fields=["file_hash"])
+    assert client.get("/en/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        CustomImage.objects.first().save()  # edited in the admin: shown on pages
+    assert client.get("/en/")["X-Page-Cache"] == "miss"
+
+
+class RecordingBackend:
+    """A CDN stand-in for WAGTAILFRONTENDCACHE: records the URLs it is asked to purge."""
+
+    purged = []
+
+    def __init__(self, params):
+        pass
+
+    def invalidates_hostname(self, hostname):
+        return True
+
+    def purge_batch(self, urls):
+        RecordingBackend.purged.extend(urls)
+
+
+@pytest.mark.django_db
+def test_cdn_backends_purge_the_page_and_the_pages_that_list_it(
+    demo, page_cache, settings, django_capture_on_commit_callbacks
+):
+    settings.WAGTAILFRONTENDCACHE = {
+        "pages": {"BACKEND": "website.cache.PageCacheBackend"},
+        "cdn": {"BACKEND": f"{__name__}.RecordingBackend"},
+    }
+    RecordingBackend.purged = []
+    event = EventPage.objects.live().filter(locale__language_code="en").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.save_revision().publish()
+        event.save_revision().publish()  # twice in one transaction: purged once
+    paths = sorted({re.sub(r"^https?://[^/]+", "", url) for url in RecordingBackend.purged})
+    assert len(paths) == len(RecordingBackend.purged)
+    bangla_path = event.url.replace("/en/", "/bn/", 1)
+    for path in [event.url, f"{event.url}ical/", "/en/events/", "/en/events/ical/", "/en/", "/bn/"]:
+        assert path in paths
+    assert bangla_path in paths and "/en/newsletter/" in paths
+
+
+@pytest.mark.django_db
+def test_pending_purge_is_one_per_transaction(demo):
+    first, new = PagePurge.current()
+    assert new
+    from django.db import transaction
+
+    transaction.on_commit(first.callback)
+    again, new = PagePurge.current()
+    assert again is first and not new
+
+
+# Health
+
+
+@pytest.mark.django_db
+def test_health_reports_database_and_cache(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and private(response)
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] and body["checks"]["cache"]["ok"]
+
+
+@pytest.mark.django_db
+def test_health_reports_a_broken_database_as_unhealthy(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection to server at 10.0.0.5 failed: Connection refused")
+
+    monkeypatch.setattr(connections["default"], "cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["checks"]["database"] == {"ok": False, "error": "OperationalError", "ms": ANY_MS}
+    assert body["checks"]["cache"]["ok"]
+    assert "10.0.0.5" not in response.content.decode()  # the detail goes to the log only
+
+
+class _AnyMs:
+    def __eq__(self, other):
+        return isinstance(other, int | float)
+
+
+ANY_MS = _AnyMs()
+
+
+@pytest.mark.django_db
+def test_health_reports_a_broken_cache_as_unhealthy(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "set", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["error"] == "ConnectionError"
+
+
+@pytest.mark.django_db
+def test_health_answers_load_balancers_by_address_over_http(settings):
+    settings.ALLOWED_HOSTS = ["betterwork.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client(HTTP_HOST="10.0.0.7:8000")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/en/").status_code == 400  # everything else checks the host
+    assert client.post("/healthz").status_code == 405
+
+
+# Client addresses behind proxies
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client wrote the first one
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.3", "203.0.113.9"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_client_address_behind_trusted_proxies(settings, hops, forwarded, expected):
+    settings.TRUSTED_PROXY_HOPS = hops
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+# The deployment guide is what CI runs
+
+
+def test_every_command_in_the_deployment_guide_is_run_by_the_smoke_test():
+    sys.path.insert(0, str(ROOT / ".ci"))
+    try:
+        doc_blocks = importlib.import_module("doc_blocks")
+    finally:
+        sys.path.pop(0)
+    text = (ROOT / "docs" / "deployment.md").read_text()
+    smoke = (ROOT / ".ci" / "smoke.sh").read_text()
+    names = list(doc_blocks.blocks(text))
+    assert doc_blocks.unmarked_shell_blocks(text) == 0
+    assert {"install", "release", "backup", "restore", "health"} <= set(names)
+    for name in names:
+        assert f"doc_block {name}" in smoke or f'block \\"{name}\\"' in smoke, name
+    run = (ROOT / ".ci" / "run").read_text()
+    assert "bash .ci/smoke.sh" in run
+
+
+def test_procfile_and_systemd_units_run_the_same_commands():
+    procfile = dict(
+        line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+    )
+    units = ROOT / "deploy" / "systemd"
+
+    def exec_start(name):
+        line = re.search(r"^ExecStart=(.*)$", (units / name).read_text(), re.MULTILINE)
+        return line.group(1).replace("/srv/betterwork/", "")
+
+    assert exec_start("betterwork-web.service") == procfile["web"]
+    assert exec_start("betterwork-worker@.service") == procfile["worker"]
+    assert exec_start("betterwork-publish.service") in procfile["scheduler"]
