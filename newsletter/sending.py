@@ -563,7 +563,6 @@ def sweep(now=None):
         elif not being_worked_on(send, now):
             enqueue_batches(send, count=1)
             kicked += 1
-    db_connection.close_if_unusable_or_obsolete()
     return {"started": started, "revived": revived, "kicked": kicked}
 
 
