@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def chromium(site):
+def chromium(site, monkeypatch):
     """A fresh Playwright and browser per test, started after the database is set up.
 
     Playwright's sync API switches greenlets, each with its own context variables; Django's
@@ -37,7 +37,9 @@ def chromium(site):
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    # Playwright's sync API runs an event loop; only for this test (a subprocess started later,
+    # such as `check --deploy`, must not inherit it)
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
