@@ -4,14 +4,16 @@ Postfix's `smtp-sink` (Debian package `postfix`) accepts and discards messages f
 we can send them, so it is not the bottleneck. In one run, on PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/bench_send, created if missing):
 
-- ceiling: the Bangla edition's message for one subscriber, pre-built once, sent SUBSCRIBERS times
-  with smtplib over one connection;
+- ceiling: the Bangla edition's message for one subscriber, pre-built once, sent as many times as
+  the run beside it sends, with smtplib over one connection, just before and just after each run;
 - workers: the demo issue sent to SUBSCRIBERS confirmed subscribers (half Bangla, half English)
   by `manage.py db_worker` processes through the whole path (claims, ledger, per-recipient links);
   first with one worker at a quarter of the list and at the whole list (memory must not grow with
   the list), then with two workers.
 
 It prints messages per second, the ratio to the ceiling and each worker's peak memory (VmHWM).
+The worker sends the serialised edition already dot-stuffed (newsletter.messages.sendmail_payload),
+where smtplib scans each message; the ceiling is plain smtplib, as the issue defines it.
 
     .venv/bin/python bench/send.py              # SUBSCRIBERS=5000 .venv/bin/python bench/send.py
 """
@@ -200,28 +202,35 @@ def main():
     try:
         time.sleep(0.5)
         setup_django(workdir, port, workers=2)
-        reset_list(SUBSCRIBERS)
-        ceiling_rate, size = ceiling(port, SUBSCRIBERS)
         rows = []
         for workers, count in ((1, SUBSCRIBERS // 4), (1, SUBSCRIBERS), (2, SUBSCRIBERS)):
+            # The ceiling is measured just before and just after each run, with the same count,
+            # so that other load on the machine weighs on both sides of the ratio alike.
+            reset_list(count)
+            before, size = ceiling(port, count)
             result = run_workers(workdir, workers, count)
-            rows.append((workers, count, result))
+            reset_list(count)
+            after, _size = ceiling(port, count)
+            rows.append((workers, count, result, (before + after) / 2))
         print(
             f"{SUBSCRIBERS:,} subscribers (half bn, half en), Bangla message {size / 1024:.0f} KB, "
-            f"smtp-sink on loopback, PostgreSQL, {os.cpu_count()} CPUs"
+            f"smtp-sink on loopback, PostgreSQL, {os.cpu_count()} CPUs; ceiling = pre-built "
+            "bytes over one smtplib connection, mean of just before and just after each run"
         )
-        print(f"{'run':34} {'msg/s':>8} {'ratio':>6} {'ledger s':>9} {'peak MiB per worker':>20}")
-        print("-" * 80)
-        print(f"{'ceiling (pre-built bytes, smtplib)':34} {ceiling_rate:8.0f} {1:6.2f}")
-        for workers, count, result in rows:
+        print(
+            f"{'run':30} {'msg/s':>7} {'ceiling':>8} {'ratio':>6} {'ledger s':>9} "
+            f"{'peak MiB per worker':>20}"
+        )
+        print("-" * 84)
+        for workers, count, result, ceiling_rate in rows:
             label = f"{workers} worker{'s' if workers > 1 else ''}, {count:,} recipients"
             memory = " / ".join(f"{m:.0f}" for m in result["memory"])
             print(
-                f"{label:34} {result['rate']:8.0f} {result['rate'] / ceiling_rate:6.2f} "
-                f"{result['prepared']:9.1f} {memory:>20}"
+                f"{label:30} {result['rate']:7.0f} {ceiling_rate:8.0f} "
+                f"{result['rate'] / ceiling_rate:6.2f} {result['prepared']:9.1f} {memory:>20}"
                 + (f"  ({result['failed']} failed)" if result["failed"] else "")
             )
-        one = rows[1][2]["rate"] / ceiling_rate
+        one = rows[1][2]["rate"] / rows[1][3]
         verdict = "meets" if one >= 0.8 else "is below"
         print(f"send: one worker at {one:.2f} x the ceiling {verdict} the 0.8 target")
     finally:

@@ -21,15 +21,19 @@ def absolute(path):
     return f"{settings.WAGTAILADMIN_BASE_URL}{path}"
 
 
-def subscriber_urls(subscriber):
-    """The subscriber's own links, in their language."""
-    with translation.override(subscriber.language):
-        token = link_token(subscriber)
+def token_urls(language, token):
+    """The links a subscriber's signed `token` opens, in `language`."""
+    with translation.override(language):
         return {
             "unsubscribe": absolute(reverse("newsletter:unsubscribe", args=[token])),
             "preferences": absolute(reverse("newsletter:preferences", args=[token])),
             "one_click": absolute(reverse("newsletter_one_click", args=[token])),
         }
+
+
+def subscriber_urls(subscriber):
+    """The subscriber's own links, in their language."""
+    return token_urls(subscriber.language, link_token(subscriber))
 
 
 def may_send_confirmation(subscriber, now=None):

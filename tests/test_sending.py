@@ -340,12 +340,21 @@ def test_two_workers_at_once_send_no_duplicates(server, issue):
 
 
 def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
-    from newsletter.messages import SerializedEdition, edition_message, message_bytes
+    from newsletter.messages import (
+        RecipientLinks,
+        SerializedEdition,
+        edition_message,
+        message_bytes,
+        recipient_links,
+    )
 
     subscriber = subscribe(1, "bn")[0]
     bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
     edition = bn_issue.edition()
-    links = sending.recipient_links(subscriber)
+    links = recipient_links(subscriber)
+    batch_links = RecipientLinks()
+    for reader in [subscriber, *subscribe(2, "en"), *subscribe(1, "bn", prefix="other")]:
+        assert batch_links(reader) == recipient_links(reader)  # the batch's shortcut, same links
     serialized = SerializedEdition(edition)
     assert serialized.usable
     data, message_id = serialized.render(subscriber.email, links)
@@ -362,6 +371,49 @@ def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
     for part in ("plain", "html"):
         assert fast.get_body((part,)).get_content() == built.get_body((part,)).get_content()
     assert links["unsubscribe"] in fast.get_body(("html",)).get_content()
+
+
+def test_the_wire_payload_is_dot_stuffed_once_and_arrives_intact(server, issue):
+    """The worker sends the serialised edition pre-stuffed (sendmail_payload): a line that
+    starts with a dot must arrive as it was written, and the payload must be exactly what
+    smtplib would have put on the wire."""
+    import dataclasses
+    import smtplib
+
+    from newsletter.messages import (
+        SerializedEdition,
+        recipient_links,
+        sendmail_payload,
+    )
+
+    subscriber = subscribe(1, "bn")[0]
+    bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
+    edition = bn_issue.edition()
+    dotted = ".a line that starts with a dot\n..and one with two"
+    edition = dataclasses.replace(edition, text=f"{edition.text}\n{dotted}\n")
+    serialized = SerializedEdition(edition)
+    links = recipient_links(subscriber)
+    plain, plain_id = serialized.render(subscriber.email, links)
+    wire, wire_id = serialized.render_wire(subscriber.email, links)
+    expected = smtplib._quote_periods(plain.replace(plain_id.encode(), wire_id.encode()))
+    assert wire == expected + b".\r\n"
+    assert b"\r\n..a line that starts" in wire and b"\r\n...and one with two" in wire
+    with smtplib.SMTP("127.0.0.1", settings_port()) as smtp:
+        sendmail_payload(smtp, serialized.from_email, subscriber.email, wire)
+        server.refuse[subscriber.email] = [550]
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            sendmail_payload(smtp, serialized.from_email, subscriber.email, wire)
+        sendmail_payload(smtp, serialized.from_email, subscriber.email, wire)  # after RSET
+    [(_rcpt, first), (_rcpt2, second)] = server.received
+    assert first["Message-ID"] == wire_id
+    assert dotted.replace("\n", "\r\n") in first.get_body(("plain",)).get_content()
+    assert second.get_body(("html",)).get_content() == first.get_body(("html",)).get_content()
+
+
+def settings_port():
+    from django.conf import settings
+
+    return settings.EMAIL_PORT
 
 
 WORKER_SETTINGS = """
