@@ -115,6 +115,15 @@ def test_production_security_static_files_search_and_logs(production):
     assert s.PAGE_CACHE_SERVER and s.PAGE_CACHE_MAX_AGE == 60 and s.PAGE_CACHE_S_MAXAGE == 600
 
 
+def test_database_connections_are_kept_open_and_checked(production):
+    s = production()
+    assert s.DATABASES["default"]["CONN_MAX_AGE"] == 60
+    assert s.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    assert s.DATABASES["default"]["NAME"] == "bw"
+    s = production(CONN_MAX_AGE="0")
+    assert s.DATABASES["default"]["CONN_MAX_AGE"] == 0
+
+
 def test_sqlite_keeps_the_generic_search_backend():
     from website.settings.base import search_backend_for
 

@@ -1,6 +1,7 @@
 """Production: everything that differs per deployment comes from environment variables.
 
-Required: SECRET_KEY, DATABASE_URL (PostgreSQL), ALLOWED_HOSTS, BASE_URL.
+Required: SECRET_KEY, DATABASE_URL (PostgreSQL), ALLOWED_HOSTS, BASE_URL. Database connections:
+CONN_MAX_AGE (seconds a connection is kept open, default 60).
 Cache: REDIS_URL (Redis, shared by every server), else the database cache (`createcachetable`).
 Pages: PAGE_CACHE_MAX_AGE, PAGE_CACHE_S_MAXAGE, PAGE_CACHE_STALE_WHILE_REVALIDATE and
 PAGE_CACHE_SERVER; CDN purging: CLOUDFLARE_ZONE_ID with CLOUDFLARE_API_TOKEN,
@@ -23,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from website.logs import logging_config
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, STORAGES, caches_from_env, env_bool, env_list
+from .base import MIDDLEWARE, STORAGES, caches_from_env, database_from_env, env_bool, env_list
 
 DEBUG = False
 
@@ -40,6 +41,13 @@ if not ALLOWED_HOSTS:
 
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL is not set (postgres://user:password@host:5432/name).")
+
+# Connections stay open between requests (opening one to PostgreSQL costs more than most of the
+# queries a page makes): CONN_MAX_AGE seconds, default 60, 0 to close after every request. A
+# connection that broke while idle (database restart, failover) is replaced before it is used.
+DATABASES = {"default": database_from_env(None)}
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 BASE_URL = os.environ.get("BASE_URL", "")
 if not BASE_URL.startswith("https://"):
