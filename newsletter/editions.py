@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 from wagtail.rich_text import expand_db_html
 
-from website import formatting
+from website import formatting, fragments
 from website.models import CustomImage, SiteSettings, SiteText
 
 # Filled per recipient at send time (newsletter.messages.recipient_links).
@@ -164,7 +164,10 @@ class Resolver:
             .specific()
         )
         by_key = {}
+        locales = fragments.locales_by_id()
         for page in candidates:
+            if page.locale_id in locales:
+                page.locale = locales[page.locale_id]
             current = by_key.get(page.translation_key)
             # The language first, then the source language.
             rank = 0 if page.locale_id == self.locale.pk else (1 if page.alias_of_id is None else 2)

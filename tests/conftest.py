@@ -9,6 +9,7 @@ import os
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from wagtail.models import Locale
@@ -53,6 +54,15 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
             os.environ.pop("DEMO_PASSWORD", None)
         else:
             os.environ["DEMO_PASSWORD"] = previous
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, as with the demo database: nothing a previous test
+    cached (pages, fragments, rate limits) from rows it then rolled back."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

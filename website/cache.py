@@ -60,6 +60,8 @@ from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.models import Page, ReferenceIndex
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from . import fragments
+
 logger = logging.getLogger(__name__)
 
 CACHE_HEADER = "X-Page-Cache"  # "hit" or "miss" on pages the server-side cache may hold
@@ -303,6 +305,7 @@ class PagePurge:
         connection = transaction.get_connection()
         if getattr(connection, "_page_purge", None) is self:
             connection._page_purge = None
+        fragments.bump()  # the menu, footer and language links every page shares
         try:
             self.purge()
         except Exception:
@@ -332,6 +335,7 @@ class PagePurge:
 
 
 def _schedule(page=None, url=None, everything=False):
+    fragments.bump()  # at once as well: the transaction's own later requests see the change
     purge, new = PagePurge.current()
     if page is not None:
         purge.page_ids.add(page.pk)

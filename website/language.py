@@ -23,6 +23,8 @@ from django.utils.http import urlencode
 from wagtail.models import Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation
 
+from . import fragments
+
 logger = logging.getLogger(__name__)
 
 CHOICE_PARAMETER = "language"
@@ -211,6 +213,21 @@ def untranslated_content(page):
     published_at = page.last_published_at
     if published_at is None:
         return None
+    if page.pk is None:
+        counts = untranslated_counts(page)
+    else:  # the same for every visitor until something is published or translated (fragments.py)
+        counts = fragments.cached(
+            "untranslated", lambda: untranslated_counts(page), page.pk, published_at.isoformat()
+        )
+    if counts["translated"] >= counts["total"]:
+        return None
+    return UntranslatedContent(page, counts["total"], counts["translated"])
+
+
+def untranslated_counts(page):
+    """{"total": strings of the live translation `page`, "translated": how many were translated
+    when it was last published}."""
+    published_at = page.last_published_at
     translated_then = StringTranslation.objects.filter(
         translation_of_id=OuterRef("string_id"),
         context_id=OuterRef("context_id"),
@@ -218,12 +235,9 @@ def untranslated_content(page):
         has_error=False,
         created_at__lte=published_at,
     )
-    counts = StringSegment.objects.filter(
+    return StringSegment.objects.filter(
         source__object_id=page.translation_key,
         source__last_updated_at__lte=published_at,
         source__translations__target_locale_id=page.locale_id,
         source__translations__enabled=True,
     ).aggregate(total=Count("pk"), translated=Count("pk", filter=Exists(translated_then)))
-    if counts["translated"] >= counts["total"]:
-        return None
-    return UntranslatedContent(page, counts["total"], counts["translated"])

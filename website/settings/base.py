@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Remembers which page a URL shows, so Wagtail does not walk the page tree on every request.
+    "website.routing.CachedRouteMiddleware",
 ]
 
 ROOT_URLCONF = "website.urls"

@@ -3,9 +3,9 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 
-from .. import formatting, language
+from .. import formatting, fragments, language
 
 register = template.Library()
 
@@ -46,13 +46,54 @@ def figure(value, unit=""):
     return formatting.format_figure(value, unit)
 
 
-def _home_page_for(request, locale):
-    """The site's home page in `locale`, or None when it has no live translation."""
-    site = Site.find_for_request(request) if request else None
-    if site is None:
-        return None
-    home = site.root_page.get_translation_or_none(locale)
-    return home if home and home.live else None
+def _host(request):
+    return request.get_host() if request else ""
+
+
+def _home_urls(request):
+    """{language code: URL of the site's live home page in it, or None} for every locale."""
+
+    def compute():
+        site = Site.find_for_request(request) if request else None
+        homes = {}
+        for locale in Locale.objects.all():
+            home = site.root_page.get_translation_or_none(locale) if site else None
+            homes[locale.language_code] = home.get_url(request) if home and home.live else None
+        return homes
+
+    return fragments.cached("homes", compute, _host(request), request=request)
+
+
+def _restricted_paths(request):
+    """Tree paths of the pages with a view restriction (private, password, groups)."""
+    return fragments.cached(
+        "restricted",
+        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+        request=request,
+    )
+
+
+def live_translations(page, request):
+    """The live translations of `page`, itself included, in tree order: language, URL, full URL
+    and whether the public may see it. One cached entry shared by the hreflang links and the
+    language switcher."""
+
+    def compute():
+        restricted = _restricted_paths(request)
+        translations = page.get_translations(inclusive=True).live().select_related("locale")
+        return [
+            {
+                "lang": t.locale.language_code,
+                "url": t.get_url(request),
+                "full_url": t.get_full_url(request),
+                "public": not any(t.path.startswith(path) for path in restricted),
+            }
+            for t in translations
+        ]
+
+    if page.pk is None:  # a preview of a page never saved
+        return compute()
+    return fragments.cached("translations", compute, page.pk, _host(request), request=request)
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
@@ -64,23 +105,18 @@ def language_switcher(context, page=None):
     """
     request = context.get("request")
     current = translation.get_language()
-    locales = {locale.language_code: locale for locale in Locale.objects.all()}
+    homes = _home_urls(request)
+    translated = {}
+    if isinstance(page, Page):
+        translated = {t["lang"]: t["url"] for t in live_translations(page, request)}
     links = []
     for code, name in settings.LANGUAGES:
-        locale = locales.get(code)
         url, is_translation = None, False
-        if code != current and locale is not None:
-            target = None
-            if isinstance(page, Page):
-                target = page.get_translation_or_none(locale)
-                if target is not None and not target.live:
-                    target = None
-            if target is not None:
-                is_translation = True
-            else:
-                target = _home_page_for(request, locale)
-            if target is not None:
-                url = target.get_url(request)
+        if code != current and code in homes:
+            url = translated.get(code)
+            is_translation = url is not None
+            if url is None:
+                url = homes[code]
         if url is None and code != current:
             url = f"/{code}/"
         if url is not None:
@@ -107,9 +143,10 @@ def page_meta(context, page=None):
     if not isinstance(page, Page):
         return {}
     page = page.specific
-    translations = page.get_translations(inclusive=True).live().public().select_related("locale")
     alternates = [
-        {"lang": t.locale.language_code, "url": t.get_full_url(request)} for t in translations
+        {"lang": t["lang"], "url": t["full_url"]}
+        for t in live_translations(page, request)
+        if t["public"]
     ]
     default = next((a for a in alternates if a["lang"] == settings.LANGUAGE_CODE), None)
     language = page.locale.language_code
@@ -145,17 +182,26 @@ def page_meta(context, page=None):
 def main_menu(context, page=None):
     """The sections of the site (the home page's live children) in the visitor's language."""
     request = context.get("request")
-    home = _home_page_for(request, Locale.get_active())
-    if home is None:
-        return {"items": []}
+    language_code = translation.get_language()
+
+    def sections():
+        site = Site.find_for_request(request) if request else None
+        home = site.root_page.get_translation_or_none(Locale.get_active()) if site else None
+        if home is None or not home.live:
+            return []
+        children = home.get_children().live().in_menu().public()
+        return [(child.title, child.get_url(request), child.path) for child in children]
+
     current_path = page.path if isinstance(page, Page) else ""
     items = [
         {
-            "title": child.title,
-            "url": child.get_url(request),
-            "active": bool(current_path) and current_path.startswith(child.path),
+            "title": title,
+            "url": url,
+            "active": bool(current_path) and current_path.startswith(path),
         }
-        for child in home.get_children().live().in_menu().public()
+        for title, url, path in fragments.cached(
+            "menu", sections, language_code, _host(request), request=request
+        )
     ]
     return {"items": items}
 
