@@ -168,8 +168,9 @@ def load_wrk(port, paths, clients, seconds):
     finally:
         if script:
             os.unlink(script.name)
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
-    if not latency:  # no request finished in time
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    if len(latency) < 2:  # no request finished in time
+        print(f"wrk reported no latencies:\n{out}", file=sys.stderr)
         latency = {"50": f"{seconds:g}s", "99": f"{seconds:g}s"}
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
