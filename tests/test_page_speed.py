@@ -25,26 +25,26 @@ PAGE_TYPES = {
     "event": EventPage,
     "newsletter issue": NewsletterIssuePage,
 }
-# Queries of a page once the shared fragments are cached (they were 27 to 46 before, issue 8).
+# Queries of a page once the shared fragments are cached (27 to 46 before them, issue 8).
 BUDGETS = {
-    ("home", "en"): 17,
-    ("home", "bn"): 17,
-    ("news index", "en"): 15,
-    ("news index", "bn"): 16,
-    ("news article", "en"): 16,
-    ("news article", "bn"): 18,
-    ("stories index", "en"): 15,
-    ("stories index", "bn"): 16,
+    ("home", "en"): 16,
+    ("home", "bn"): 16,
+    ("news index", "en"): 14,
+    ("news index", "bn"): 15,
+    ("news article", "en"): 15,
+    ("news article", "bn"): 17,
+    ("stories index", "en"): 14,
+    ("stories index", "bn"): 15,
     ("story", "en"): 9,
     ("story", "bn"): 10,
-    ("events index", "en"): 15,
-    ("events index", "bn"): 15,
-    ("event", "en"): 15,
-    ("event", "bn"): 15,
+    ("events index", "en"): 14,
+    ("events index", "bn"): 14,
+    ("event", "en"): 14,
+    ("event", "bn"): 14,
     ("newsletter issue", "en"): 17,
     ("newsletter issue", "bn"): 18,
-    ("search", "en"): 11,
-    ("search", "bn"): 11,
+    ("search", "en"): 10,
+    ("search", "bn"): 10,
 }
 
 
@@ -187,3 +187,16 @@ def test_editors_still_get_their_user_bar(demo, admin_client):
     assert "wagtail-userbar" not in anonymous
     response = admin_client.get(article.url)
     assert response.status_code == 200 and "wagtail-userbar" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_purge_page_cache_forgets_the_fragments_too(demo):
+    """After a restore or an upgrade, data changed without signals: the release step purges."""
+    from django.core.management import call_command
+
+    client = Client()
+    client.get("/en/events/")
+    SiteText.objects.filter(locale=demo.locale).update(partnership_text="Restored from a backup")
+    assert "Restored from a backup" not in client.get("/en/events/").content.decode()
+    call_command("purge_page_cache", stdout=None)
+    assert "Restored from a backup" in client.get("/en/events/").content.decode()

@@ -20,11 +20,12 @@ language prefix, pagination and filters), and served from there before sessions,
 authentication and the view run. Requests with a session cookie never get a copy: editors see
 their user bar, and nothing cached for them reaches anyone else.
 
-Purging without scanning keys. Each entry's key holds two versions read with it: one of its URL
-path (shared by every query string of that path) and one of the whole site. Purging a path gives
-it a new version; purging everything gives the site a new version. Old entries are then never
-read again and expire. A version is a random token, never a counter, so one that the cache evicts
-is replaced by a new token instead of coming back to an old value.
+Purging without scanning keys. Each entry is stored with two versions, read in the same round
+trip to the cache as the entry: one of its URL path (shared by every query string of that path)
+and one of the whole site. Purging a path gives it a new version; purging everything gives the
+site a new version. An entry stored under older versions is then never served again: it is
+replaced by the next visitor's page, or expires. A version is a random token, never a counter, so
+one that the cache evicts is replaced by a new token instead of coming back to an old value.
 
 What is purged (after the transaction commits, see `PagePurge`):
 - a page published or unpublished (so also a translation published, or synced and published):
@@ -153,30 +154,26 @@ def _new_version():
     return secrets.token_hex(6)
 
 
-def _versions(path):
-    """(site version, path version), creating a version that the cache does not hold."""
-    keys = [SITE_VERSION_KEY, _path_version_key(path)]
-    found = cache.get_many(keys)
-    versions = []
-    for key in keys:
-        version = found.get(key)
-        if version is None:
-            version = _new_version()
-            if not cache.add(key, version, timeout=None):
-                version = cache.get(key) or version
-        versions.append(version)
-    return versions
-
-
-def entry_key(request):
-    """The cache key of the page `request` asks for, or None if the cache cannot be read."""
+def lookup(request):
+    """(entry key, current versions, stored entry or None) of the page `request` asks for, in one
+    round trip to the cache; None if the cache cannot be read. A version the cache does not hold
+    is created."""
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    keys = [SITE_VERSION_KEY, _path_version_key(request.path), f"pagecache:page:{_digest(url)}"]
     try:
-        site_version, path_version = _versions(request.path)
+        found = cache.get_many(keys)
+        versions = []
+        for key in keys[:2]:
+            version = found.get(key)
+            if version is None:
+                version = _new_version()
+                if not cache.add(key, version, timeout=None):
+                    version = cache.get(key) or version
+            versions.append(version)
     except Exception:
         logger.exception("The page cache could not be read")
         return None
-    return f"pagecache:page:{site_version}:{path_version}:{_digest(url)}"
+    return keys[2], tuple(versions), found.get(keys[2])
 
 
 def purge_paths(paths):
@@ -187,8 +184,9 @@ def purge_paths(paths):
 
 
 def purge_everything():
-    """Purge every page the server-side cache holds."""
+    """Purge every page the server-side cache holds, and the fragments pages share."""
     cache.set(SITE_VERSION_KEY, _new_version(), timeout=None)
+    fragments.bump()
 
 
 # The middleware
@@ -202,40 +200,34 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         cacheable = is_cacheable_request(request)
-        key = entry_key(request) if cacheable and settings.PAGE_CACHE_SERVER else None
-        if key:
-            cached = self._read(key)
-            if cached is not None:
-                return cached
+        found = lookup(request) if cacheable and settings.PAGE_CACHE_SERVER else None
+        if found:
+            key, versions, entry = found
+            if entry is not None and entry[0] == versions:  # stored since the last purge
+                return self._served(entry)
         response = self.get_response(request)
         if cacheable and is_public_response(request, response):
             make_public(response)
-            if key:
+            if found:
                 response[CACHE_HEADER] = "miss"
                 if request.method == "GET":
-                    self._write(key, response)
+                    self._write(key, versions, response)
         elif not response.has_header("Cache-Control"):
             make_private(response)
         return response
 
     @staticmethod
-    def _read(key):
-        try:
-            entry = cache.get(key)
-        except Exception:
-            logger.exception("The page cache could not be read")
-            return None
-        if entry is None:
-            return None
-        stored_at, response = entry
+    def _served(entry):
+        _versions, stored_at, response = entry
         response["Age"] = str(max(0, int(time.time() - stored_at)))
         response[CACHE_HEADER] = "hit"
         return response
 
     @staticmethod
-    def _write(key, response):
+    def _write(key, versions, response):
+        entry = (versions, time.time(), response)
         try:
-            cache.set(key, (time.time(), response), timeout=settings.PAGE_CACHE_S_MAXAGE)
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_S_MAXAGE)
         except Exception:
             logger.exception("The page cache could not be written")
 

@@ -46,10 +46,35 @@ def _version(request=None):
     return version
 
 
+class _ProcessCopies:
+    """This process's copies of the current version's fragments: after the one read of the
+    version per request, a fragment costs no round trip to the cache and no unpickling. A new
+    version (read from the shared cache, so bumped by any process) drops them all."""
+
+    LIMIT = 5000  # entries; past it, start again (a site has a few per page)
+
+    def __init__(self):
+        self.version, self.values = None, {}
+
+    def for_version(self, version):
+        if version != self.version or len(self.values) > self.LIMIT:
+            self.version, self.values = version, {}
+        return self.values
+
+
+_copies = _ProcessCopies()
+
+
 def cached(name, compute, *parts, request=None):
-    """`compute()`, or what it returned for (`name`, `parts`) since content last changed."""
+    """`compute()`, or what it returned for (`name`, `parts`) since content last changed.
+
+    The value is shared by every request of the process: never change it."""
     try:
-        key = ":".join(["fragments", _version(request), name, *map(str, parts)])
+        version = _version(request)
+        key = ":".join(["fragments", version, name, *map(str, parts)])
+        copies = _copies.for_version(version)
+        if key in copies:
+            return copies[key]
         value = cache.get(key, MISSING)
     except Exception:
         logger.exception("The fragment cache could not be read")
@@ -60,6 +85,7 @@ def cached(name, compute, *parts, request=None):
             cache.set(key, value, timeout=TIMEOUT)
         except Exception:
             logger.exception("The fragment cache could not be written")
+    copies[key] = value
     return value
 
 

@@ -9,6 +9,8 @@ of the path below it (a routable page's sub-route, such as `feed/rss/`). Later r
 one live page in one query and let it route the rest itself, which for a routable page reads no
 database; the result is handed to Wagtail's `serve` view as the request's route.
 
+The site a host name stands for is remembered the same way (one query less on every page).
+
 Everything Wagtail does after routing (view restrictions, the `before_serve_page` hooks, `serve`)
 runs as before. A remembered page that is no longer live, or no longer routes the rest of the
 path, is routed by Wagtail from the root again.
@@ -18,7 +20,8 @@ import contextlib
 
 from django.apps import apps
 from django.http import Http404
-from wagtail.models import Page
+from django.utils.translation import get_language_from_path
+from wagtail.models import Page, Site
 from wagtail.views import serve
 
 from . import fragments
@@ -38,6 +41,16 @@ class CachedRouteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if not hasattr(request, "_wagtail_site") and get_language_from_path(request.path_info):
+            # Which site the host name is: what Site.find_for_request() would find and keep on
+            # the request, kept for every page of the site (a site saved replaces it).
+            request._wagtail_site = fragments.cached(
+                "site",
+                lambda: Site.find_for_request(request),
+                request.get_host(),
+                request.get_port(),
+                request=request,
+            )
         if view_func is not serve or request.method not in ("GET", "HEAD"):
             return None
         path = view_kwargs.get("path", view_args[0] if view_args else "")
