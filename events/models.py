@@ -19,7 +19,6 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, PageManager, TranslatableMixin
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
@@ -27,6 +26,7 @@ from website.models import (
     ContentPage,
     LocalizedPage,
     RelatedPageBase,
+    SitePageQuerySet,
     localized_live_pages,
     with_card_images,
 )
@@ -91,7 +91,7 @@ def localize_categories(events, locale):
     return events
 
 
-class EventQuerySet(PageQuerySet):
+class EventQuerySet(SitePageQuerySet):
     @staticmethod
     def _upcoming_condition(now=None):
         """Events that have not ended by `now`.

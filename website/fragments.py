@@ -98,6 +98,17 @@ def locales_by_id():
     return cached("locales", lambda: {locale.pk: locale for locale in Locale.objects.all()})
 
 
+def restricted_paths(request=None):
+    """Tree paths of the pages with a view restriction (private, password, groups)."""
+    from wagtail.models import PageViewRestriction
+
+    return cached(
+        "restricted",
+        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+        request=request,
+    )
+
+
 def bump():
     """Forget every cached fragment (the next request computes them again)."""
     try:

@@ -2,16 +2,15 @@
 
 from django.db import models
 from wagtail.models import Locale, PageManager
-from wagtail.query import PageQuerySet
 
-from website.models import CustomRendition, Topic
+from website.models import CustomRendition, SitePageQuerySet, Topic
 
 # Renditions of the listing cards' hero images (stories/includes/article_card.html); fetched
 # with the pages they illustrate so a listing makes the same number of queries for 2 or 10 cards.
 CARD_RENDITIONS = ("width-320", "width-640")
 
 
-class ArticleQuerySet(PageQuerySet):
+class ArticleQuerySet(SitePageQuerySet):
     def listing(self, locale=None):
         """Live, public articles of one language (default: the active one), newest first."""
         locale = locale or Locale.get_active()

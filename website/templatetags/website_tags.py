@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.models import Locale, Page, Site
 
 from .. import formatting, fragments, language
 
@@ -64,22 +64,13 @@ def _home_urls(request):
     return fragments.cached("homes", compute, _host(request), request=request)
 
 
-def _restricted_paths(request):
-    """Tree paths of the pages with a view restriction (private, password, groups)."""
-    return fragments.cached(
-        "restricted",
-        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
-        request=request,
-    )
-
-
 def live_translations(page, request):
     """The live translations of `page`, itself included, in tree order: language, URL, full URL
     and whether the public may see it. One cached entry shared by the hreflang links and the
     language switcher."""
 
     def compute():
-        restricted = _restricted_paths(request)
+        restricted = fragments.restricted_paths(request)
         translations = page.get_translations(inclusive=True).live().select_related("locale")
         return [
             {
