@@ -137,8 +137,18 @@ def test_cache_is_redis_with_redis_url_else_the_database(production):
     assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert s.CACHES["default"]["LOCATION"] == "django_cache"
     s = production(REDIS_URL="redis://cache.internal:6379/2")
-    assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s.CACHES["default"]["BACKEND"] == "website.cache_backends.RedisCache"
     assert s.CACHES["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+def test_redis_cache_builds_one_client_per_connection_pool():
+    """Django builds a Redis client per cache operation; ours keeps one (no server needed)."""
+    from website.cache_backends import RedisCache
+
+    backend = RedisCache("redis://127.0.0.1:6379/15", {"OPTIONS": {"socket_connect_timeout": 1}})
+    client = backend._cache.get_client()
+    assert backend._cache.get_client() is client
+    assert backend._cache.get_client(write=True) is client  # one server: one pool
 
 
 def test_cdn_backends_come_from_the_environment(production):

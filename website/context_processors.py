@@ -23,15 +23,13 @@ def site_texts(request):
         return SiteSettings.for_site(site) if site else None
 
     def cached(name, compute, *parts):
-        return SimpleLazyObject(lambda: fragments.cached(name, compute, *parts, request=request))
+        return SimpleLazyObject(lambda: fragments.cached(name, compute, *parts))
 
     return {
         "site_text": cached("site_text", site_text, language_code),
         "donor_partners": cached("donors", DonorPartner.objects.for_locale, language_code),
         "site_settings": SimpleLazyObject(
-            lambda: fragments.cached(
-                "site_settings", site_settings, request.get_host(), request=request
-            )
+            lambda: fragments.cached("site_settings", site_settings, request.get_host())
         ),
         "newsletter_form": SimpleLazyObject(newsletter_form),
     }

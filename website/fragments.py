@@ -20,6 +20,7 @@ everything is computed as if nothing were cached.
 
 import logging
 import secrets
+import threading
 
 from django.core.cache import cache
 from django.db import transaction
@@ -32,17 +33,37 @@ TIMEOUT = 24 * 60 * 60  # a day: entries also expire on their own, never needed 
 MISSING = object()
 
 
-def _version(request=None):
-    """The current content version, read once per request."""
-    version = getattr(request, "_fragments_version", None)
+_request = threading.local()  # the version read by the request this thread is answering
+
+
+class FragmentVersionMiddleware:
+    """Reads the version at most once per request, for every fragment the request uses (also in
+    code that has no request at hand: querysets, model methods). Placed after the page cache: a
+    page served from it reads no fragment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _request.active, _request.version = True, None
+        try:
+            return self.get_response(request)
+        finally:
+            _request.active, _request.version = False, None
+
+
+def _version():
+    """The current content version: once per request, else at every call."""
+    active = getattr(_request, "active", False)
+    version = _request.version if active else None
     if version is None:
         version = cache.get(VERSION_KEY)
         if version is None:
             version = secrets.token_hex(6)
             if not cache.add(VERSION_KEY, version, timeout=None):
                 version = cache.get(VERSION_KEY) or version
-        if request is not None:
-            request._fragments_version = version
+        if active:
+            _request.version = version
     return version
 
 
@@ -65,12 +86,12 @@ class _ProcessCopies:
 _copies = _ProcessCopies()
 
 
-def cached(name, compute, *parts, request=None):
+def cached(name, compute, *parts):
     """`compute()`, or what it returned for (`name`, `parts`) since content last changed.
 
     The value is shared by every request of the process: never change it."""
     try:
-        version = _version(request)
+        version = _version()
         key = ":".join(["fragments", version, name, *map(str, parts)])
         copies = _copies.for_version(version)
         if key in copies:
@@ -98,19 +119,19 @@ def locales_by_id():
     return cached("locales", lambda: {locale.pk: locale for locale in Locale.objects.all()})
 
 
-def restricted_paths(request=None):
+def restricted_paths():
     """Tree paths of the pages with a view restriction (private, password, groups)."""
     from wagtail.models import PageViewRestriction
 
     return cached(
         "restricted",
         lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
-        request=request,
     )
 
 
 def bump():
     """Forget every cached fragment (the next request computes them again)."""
+    _request.version = None  # this request too reads the new version from now on
     try:
         cache.set(VERSION_KEY, secrets.token_hex(6), timeout=None)
     except Exception:

@@ -49,7 +49,6 @@ class CachedRouteMiddleware:
                 lambda: Site.find_for_request(request),
                 request.get_host(),
                 request.get_port(),
-                request=request,
             )
         if view_func is not serve or request.method not in ("GET", "HEAD"):
             return None
@@ -68,9 +67,7 @@ class CachedRouteMiddleware:
             return (page._meta.label_lower, page.pk, _components(request.path_info[len(url) :]))
 
         # The full path: /en/news/ and /bn/news/ are one `path` for Wagtail, in two languages.
-        known = fragments.cached(
-            "route", route, request.get_host(), request.path_info, request=request
-        )
+        known = fragments.cached("route", route, request.get_host(), request.path_info)
         if known is None or found:
             return None
         label, pk, rest = known

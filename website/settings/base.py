@@ -61,7 +61,7 @@ def caches_from_env(fallback):
         return {"default": fallback}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "website.cache_backends.RedisCache",  # Django's, one client per pool
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bwb"),
             # A Redis that does not answer makes pages slower, never hangs them (website/cache.py
@@ -118,6 +118,7 @@ MIDDLEWARE = [
     # Outside sessions, CSRF and authentication: it sees the cookies and Vary headers they add,
     # and a cached page skips them (website/cache.py).
     "website.cache.PageCacheMiddleware",
+    "website.fragments.FragmentVersionMiddleware",  # what every page shares (website/fragments.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "website.language.RememberLanguageChoiceMiddleware",

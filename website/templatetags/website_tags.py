@@ -61,7 +61,7 @@ def _home_urls(request):
             homes[locale.language_code] = home.get_url(request) if home and home.live else None
         return homes
 
-    return fragments.cached("homes", compute, _host(request), request=request)
+    return fragments.cached("homes", compute, _host(request))
 
 
 def live_translations(page, request):
@@ -70,7 +70,7 @@ def live_translations(page, request):
     language switcher."""
 
     def compute():
-        restricted = fragments.restricted_paths(request)
+        restricted = fragments.restricted_paths()
         translations = page.get_translations(inclusive=True).live().select_related("locale")
         return [
             {
@@ -84,7 +84,7 @@ def live_translations(page, request):
 
     if page.pk is None:  # a preview of a page never saved
         return compute()
-    return fragments.cached("translations", compute, page.pk, _host(request), request=request)
+    return fragments.cached("translations", compute, page.pk, _host(request))
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
@@ -190,9 +190,7 @@ def main_menu(context, page=None):
             "url": url,
             "active": bool(current_path) and current_path.startswith(path),
         }
-        for title, url, path in fragments.cached(
-            "menu", sections, language_code, _host(request), request=request
-        )
+        for title, url, path in fragments.cached("menu", sections, language_code, _host(request))
     ]
     return {"items": items}
 
