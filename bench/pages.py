@@ -12,7 +12,8 @@ configuration (website/gunicorn.py, access log off, no worker recycling):
 - cold: PAGE_CACHE_SERVER=false, so every request renders the page (the fragments every page
   shares, such as the menu and footer data, stay in the cache as they do in production);
 - warm: the production default, pages served from the server-side page cache once primed;
-- floor: bench/floor.py, a bare Django view returning as many bytes as the median page.
+- floor: bench/floor.py, a bare Django view returning as many bytes as the median page, measured
+  again before each page so that each row's ratios compare figures taken within seconds.
 
 Each page is first requested on every worker (renditions, templates, caches), then measured with
 CONCURRENCY (20) clients for SECONDS (5) seconds. Then BURST_CLIENTS (200) clients for
@@ -309,7 +310,10 @@ def row(label, language, size, cold, warm_, floor):
             + ("!" if r["errors"] else " ")
         )
 
-    return f"{label:<17} {language:<3} {size:>6} | {cells(cold)} | {cells(warm_)}"
+    return (
+        f"{label:<17} {language:<3} {size:>6} | {cells(cold)} | {cells(warm_)} | "
+        f"{floor['rps']:>6.0f}"
+    )
 
 
 def main():
@@ -403,15 +407,16 @@ def main():
         )
         print(
             "cold: page cache off, every request rendered; warm: served from the page cache. "
-            "x floor: req/s over the floor's (! marks errors)"
+            "x floor: req/s over the floor's, measured again just before each row, since other "
+            "work on the machine comes and goes (! marks errors)"
         )
         header = (
             f"{'page':<17} {'':<3} {'bytes':>6} | {'cold':>7} {'p50':>6} {'p99':>6} {'x':>5}  "
-            f"| {'warm':>7} {'p50':>6} {'p99':>6} {'x':>5}"
+            f"| {'warm':>7} {'p50':>6} {'p99':>6} {'x':>5}  | {'floor':>6}"
         )
         units = (
             f"{'':<17} {'':<3} {'':>6} | {'req/s':>7} {'ms':>6} {'ms':>6} {'floor':>5}  "
-            f"| {'req/s':>7} {'ms':>6} {'ms':>6} {'floor':>5}"
+            f"| {'req/s':>7} {'ms':>6} {'ms':>6} {'floor':>5}  | {'req/s':>6}"
         )
         warm(floor_port, "/", WORKERS)
         floor = load(floor_port, ["/"], CONCURRENCY, SECONDS)
@@ -425,6 +430,7 @@ def main():
         )
         results = []
         for label, code, path in pages:
+            floor = load(floor_port, ["/"], CONCURRENCY, SECONDS)
             warm(cold_port, path, WORKERS)
             cold = load(cold_port, [path], CONCURRENCY, SECONDS)
             warm(warm_port, path, WORKERS)
@@ -432,12 +438,12 @@ def main():
             if headers.get("X-Page-Cache") != "hit":
                 print(f"  warning: {path} not served from the page cache", file=sys.stderr)
             hot = load(warm_port, [path], CONCURRENCY, SECONDS)
-            results.append((cold, hot))
+            results.append((cold, hot, floor))
             print(row(label, code, sizes[path], cold, hot, floor), flush=True)
 
-        colds = [c["rps"] / floor["rps"] for c, _ in results]
-        warms = [w["rps"] / floor["rps"] for _, w in results]
-        worst_p99 = max(w["p99"] for _, w in results)
+        colds = [c["rps"] / f["rps"] for c, _, f in results]
+        warms = [w["rps"] / f["rps"] for _, w, f in results]
+        worst_p99 = max(w["p99"] for _, w, _ in results)
         print(
             f"cold: {min(colds):.2f}-{max(colds):.2f} x floor (target {COLD_TARGET}); "
             f"warm: {min(warms):.2f}-{max(warms):.2f} x floor (target {WARM_TARGET}), "
