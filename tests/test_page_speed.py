@@ -13,6 +13,7 @@ from wagtail.models import Locale, Page, PageViewRestriction
 from events.models import EventIndexPage, EventPage
 from newsletter.models import NewsletterIssuePage
 from stories.models import NewsIndexPage, NewsPage, StoriesIndexPage, StoryPage
+from tests.test_production import publish
 from website.models import HomePage, SiteSettings, SiteText
 
 PAGE_TYPES = {
@@ -53,13 +54,6 @@ def url_of(kind, language):
         return f"/{language}/search/?q=garment"
     model = PAGE_TYPES[kind]
     return model.objects.live().filter(locale__language_code=language).order_by("path")[0].url
-
-
-def publish(page, django_capture_on_commit_callbacks, **changes):
-    for field, value in changes.items():
-        setattr(page, field, value)
-    with django_capture_on_commit_callbacks(execute=True):
-        page.save_revision().publish()
 
 
 @pytest.mark.django_db

@@ -6,8 +6,10 @@ itself (a dummy task backend records what would be queued), so time can be moved
 """
 
 import asyncio
+import dataclasses
 import email
 import email.policy
+import smtplib
 import threading
 import time
 from datetime import timedelta
@@ -20,6 +22,14 @@ from django.utils import timezone
 from wagtail.models import Locale
 
 from newsletter import sending
+from newsletter.messages import (
+    RecipientLinks,
+    SerializedEdition,
+    edition_message,
+    message_bytes,
+    recipient_links,
+    sendmail_payload,
+)
 from newsletter.models import (
     Delivery,
     DeliveryStatus,
@@ -339,18 +349,15 @@ def test_two_workers_at_once_send_no_duplicates(server, issue):
     time.sleep(0)  # threads done
 
 
-def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
-    from newsletter.messages import (
-        RecipientLinks,
-        SerializedEdition,
-        edition_message,
-        message_bytes,
-        recipient_links,
-    )
-
+@pytest.fixture
+def bangla_reader(issue):
+    """A Bangla subscriber and the Bangla edition of the issue."""
     subscriber = subscribe(1, "bn")[0]
-    bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
-    edition = bn_issue.edition()
+    return subscriber, issue.get_translation(Locale.objects.get(language_code="bn")).edition()
+
+
+def test_serialised_edition_equals_the_message_built_for_the_recipient(bangla_reader):
+    subscriber, edition = bangla_reader
     links = recipient_links(subscriber)
     batch_links = RecipientLinks()
     for reader in [subscriber, *subscribe(2, "en"), *subscribe(1, "bn", prefix="other")]:
@@ -373,22 +380,11 @@ def test_serialised_edition_equals_the_message_built_for_the_recipient(issue):
     assert links["unsubscribe"] in fast.get_body(("html",)).get_content()
 
 
-def test_the_wire_payload_is_dot_stuffed_once_and_arrives_intact(server, issue):
+def test_the_wire_payload_is_dot_stuffed_once_and_arrives_intact(server, bangla_reader):
     """The worker sends the serialised edition pre-stuffed (sendmail_payload): a line that
     starts with a dot must arrive as it was written, and the payload must be exactly what
     smtplib would have put on the wire."""
-    import dataclasses
-    import smtplib
-
-    from newsletter.messages import (
-        SerializedEdition,
-        recipient_links,
-        sendmail_payload,
-    )
-
-    subscriber = subscribe(1, "bn")[0]
-    bn_issue = issue.get_translation(Locale.objects.get(language_code="bn"))
-    edition = bn_issue.edition()
+    subscriber, edition = bangla_reader
     dotted = ".a line that starts with a dot\n..and one with two"
     edition = dataclasses.replace(edition, text=f"{edition.text}\n{dotted}\n")
     serialized = SerializedEdition(edition)
