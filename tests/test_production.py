@@ -210,6 +210,25 @@ def test_gunicorn_configuration():
     assert config["accesslog"] == "-" and config["forwarded_allow_ips"] == "127.0.0.1,::1"
     handlers = config["logconfig_dict"]["handlers"]
     assert {handler["formatter"] for handler in handlers.values()} == {"json"}
+    assert "logger_class" not in config
+
+
+def test_gunicorn_access_log_off_builds_no_access_lines(monkeypatch):
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "off")
+    config = {}
+    exec((ROOT / "website" / "gunicorn.py").read_text(), config)  # noqa: S102 (our own file)
+    cfg = Config()
+    for name in ("accesslog", "logconfig_dict", "logger_class"):
+        cfg.set(name, config[name])
+    loggers = {}
+    for cls in (Logger, cfg.logger_class):  # without their setup(): it would configure logging
+        loggers[cls] = cls.__new__(cls)
+        loggers[cls].cfg = cfg
+    assert loggers[Logger].access_log_enabled  # gunicorn's own: on whenever logging is configured
+    assert cfg.logger_class is not Logger and not loggers[cfg.logger_class].access_log_enabled
 
 
 # Page caching

@@ -9,6 +9,8 @@ proxy (Caddy, nginx) or a load balancer that terminates https.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 # Where to listen: the proxy or load balancer forwards here.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # Worker processes: (2 x cores) + 1 by default. GUNICORN_THREADS > 1 switches to threaded workers,
@@ -31,6 +33,18 @@ if os.path.isdir("/dev/shm"):  # noqa: S108
 # to standard error; LOG_FORMAT=plain for text. GUNICORN_ACCESS_LOG=off turns access lines off.
 log_format = os.environ.get("LOG_FORMAT", "json")
 accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "on") == "off" else "-"
+
+
+class NoAccessLogger(Logger):
+    """Gunicorn writes access lines whenever a logging configuration is given, whatever
+    `accesslog` says; this logger neither builds nor writes them."""
+
+    def _compute_access_log_enabled(self):
+        return False
+
+
+if accesslog is None:
+    logger_class = NoAccessLogger
 access_log_format = "%(m)s %(U)s %(s)s %(B)s bytes %(M)s ms"
 logconfig_dict = {
     "version": 1,
