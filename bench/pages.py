@@ -25,6 +25,7 @@ lower figures for fast pages).
 
     .venv/bin/python bench/pages.py            # or: make bench
     SECONDS=10 CONCURRENCY=8 BURST_SECONDS=10 .venv/bin/python bench/pages.py
+    PAGES="home,story" BURST_SECONDS=0 .venv/bin/python bench/pages.py   # some page types only
 """
 
 import asyncio
@@ -53,6 +54,7 @@ POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DB = os.environ.get("BENCH_REDIS_DB", "15")
 WRK = shutil.which("wrk")
+ONLY = {name.strip() for name in os.environ.get("PAGES", "").split(",") if name.strip()}
 
 # Targets of issue 8, as multiples of the floor's requests per second.
 WARM_TARGET, WARM_P99_MS, COLD_TARGET = 0.7, 50, 0.15
@@ -371,6 +373,8 @@ def main():
             .splitlines()[-1]
         )
         pages, burst_paths = found["pages"], found["burst"]
+        if ONLY:
+            pages = [page for page in pages if page[0] in ONLY]
 
         cold_port, warm_port, floor_port = free_port(), free_port(), free_port()
         servers.append(
@@ -450,6 +454,8 @@ def main():
             f"worst warm p99 {worst_p99:.1f} ms (target < {WARM_P99_MS})"
         )
 
+        if not BURST_SECONDS:
+            return
         for path in burst_paths:
             warm(warm_port, path, WORKERS)
         burst = load(warm_port, burst_paths, BURST_CLIENTS, BURST_SECONDS)

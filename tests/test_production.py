@@ -515,6 +515,201 @@ def test_pending_purge_is_one_per_transaction(demo):
     assert again is first and not new
 
 
+# Serving stored pages before Django's handler (website.wsgi.application)
+
+
+class WSGIResult:
+    def __init__(self, app, path, **headers):
+        environ = RequestFactory().get(path, **headers).environ
+        self.status, self.headers = None, None
+        body = app(environ, self._start_response)
+        self.content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+
+    def _start_response(self, status, headers, exc_info=None):
+        self.status, self.headers = status, dict(headers)
+
+
+@pytest.fixture
+def wsgi_app():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from website.cache import PageCacheApplication
+
+    return PageCacheApplication(WSGIHandler())
+
+
+@pytest.fixture
+def django_requests():
+    """How many requests reached Django's handler (its request_started signal)."""
+    from django.core.signals import request_started
+
+    started = []
+
+    def count(**kwargs):
+        started.append(kwargs)
+
+    request_started.connect(count)
+    yield started
+    request_started.disconnect(count)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_stored_pages_are_served_whole_before_django_runs(
+    demo, page_cache, wsgi_app, django_requests, django_assert_num_queries, language
+):
+    for url in pages_of_each_kind(Locale.objects.get(language_code=language)):
+        first = WSGIResult(wsgi_app, url)
+        assert first.status == "200 OK" and first.headers["X-Page-Cache"] == "miss", url
+        django_requests.clear()
+        with django_assert_num_queries(0):
+            second = WSGIResult(wsgi_app, url)
+        assert not django_requests, url  # no handler, middleware, signals or view
+        assert second.status == "200 OK" and second.headers["X-Page-Cache"] == "hit", url
+        assert second.content == first.content
+        assert int(second.headers["Age"]) >= 0
+        stored = {k: v for k, v in first.headers.items() if k not in ("X-Page-Cache", "Age")}
+        assert {k: v for k, v in second.headers.items() if k not in ("X-Page-Cache", "Age")} == (
+            stored
+        )
+        # Headers added by the middleware below the page cache are part of the stored page
+        assert second.headers["X-Content-Type-Options"] == "nosniff"
+        assert second.headers["Referrer-Policy"] and second.headers["X-Frame-Options"] == "DENY"
+        assert second.headers["Cache-Control"] == PUBLIC
+        assert second.headers["Content-Length"] == str(len(second.content))
+
+
+@pytest.mark.django_db
+def test_a_purge_by_another_process_reaches_this_process_copy_at_once(
+    demo, page_cache, wsgi_app, django_capture_on_commit_callbacks
+):
+    """The process keeps its own copy of a page, but reads the page's versions from the shared
+    cache on every request: a purge made anywhere is seen by the next request."""
+    from website import cache as page_cache_module
+
+    page = NewsPage.objects.live().filter(locale__language_code="en").first()
+    WSGIResult(wsgi_app, page.url)
+    assert WSGIResult(wsgi_app, page.url).headers["X-Page-Cache"] == "hit"
+    key = page_cache_module._path_version_key(page.url)
+    assert cache.get(key)
+    cache.set(key, "set-by-another-server", timeout=None)  # what purge_paths does there
+    again = WSGIResult(wsgi_app, page.url)
+    assert again.headers["X-Page-Cache"] == "miss"
+    assert WSGIResult(wsgi_app, page.url).headers["X-Page-Cache"] == "hit"
+
+    publish(page, django_capture_on_commit_callbacks, title="A title published just now")
+    changed = WSGIResult(wsgi_app, page.url)
+    assert changed.headers["X-Page-Cache"] == "miss"
+    assert "A title published just now" in changed.content.decode()
+    listing = WSGIResult(wsgi_app, page.get_parent().url)
+    assert "A title published just now" in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_requests_the_page_cache_must_not_answer_reach_django(
+    demo, page_cache, wsgi_app, django_requests, settings
+):
+    WSGIResult(wsgi_app, "/en/")
+    assert WSGIResult(wsgi_app, "/en/").headers["X-Page-Cache"] == "hit"
+    django_requests.clear()
+    editor = WSGIResult(wsgi_app, "/en/", HTTP_COOKIE="sessionid=abc")
+    assert "X-Page-Cache" not in editor.headers and len(django_requests) == 1
+    head = RequestFactory().head("/en/").environ
+    statuses = []
+    wsgi_app(head, lambda status, headers, exc_info=None: statuses.append(dict(headers)))
+    assert statuses[0]["X-Page-Cache"] == "hit" and len(django_requests) == 2  # the middleware
+    settings.ALLOWED_HOSTS = ["betterwork.example.org"]
+    refused = WSGIResult(wsgi_app, "/en/", HTTP_HOST="elsewhere.example.org")
+    assert refused.status.startswith("400") and len(django_requests) == 3
+    assert (
+        WSGIResult(wsgi_app, "/en/", HTTP_HOST="betterwork.example.org").headers["X-Page-Cache"]
+        == "miss"
+    )  # another host, another entry
+
+
+@pytest.mark.django_db
+def test_a_miss_reads_the_cache_once(demo, page_cache, wsgi_app, monkeypatch):
+    """What the WSGI application read is handed to the middleware, not read again."""
+    from website import cache as page_cache_module
+
+    reads = []
+    real = page_cache_module.cache.get_many
+    monkeypatch.setattr(
+        page_cache_module.cache, "get_many", lambda keys: reads.append(keys) or real(keys)
+    )
+    WSGIResult(wsgi_app, "/en/events/")
+    lookups = [keys for keys in reads if keys[0] == page_cache_module.SITE_VERSION_KEY]
+    assert len(lookups) == 1
+
+
+@pytest.mark.django_db
+def test_entries_stored_by_older_code_are_a_miss_not_an_error(demo, page_cache, wsgi_app):
+    from website import cache as page_cache_module
+
+    first = WSGIResult(wsgi_app, "/en/")
+    entry_key, versions, entry = page_cache_module.lookup(RequestFactory().get("/en/"))
+    assert entry is not None
+    page_cache_module.local_copies.clear()
+    cache.set(entry_key, (versions, 0.0, "an HttpResponse, as stored before"), timeout=60)
+    again = WSGIResult(wsgi_app, "/en/")
+    assert again.status == "200 OK" and again.headers["X-Page-Cache"] == "miss"
+    assert again.content == first.content
+
+
+def test_local_copies_keep_the_newest_within_their_byte_limit(settings):
+    from website.cache import Entry, LocalCopies
+
+    settings.PAGE_CACHE_LOCAL_BYTES = 250
+    copies = LocalCopies()
+
+    def entry(size):
+        return Entry(("s", "p"), 0.0, 200, (), b"x" * size)
+
+    copies.put("a", entry(100))
+    copies.put("b", entry(100))
+    assert copies.get("a") is not None  # "a" used last: "b" is now the oldest
+    copies.put("c", entry(100))
+    assert set(copies.entries) == {"a", "c"} and copies.size == 200
+    copies.put("c", entry(50))  # replaced, not counted twice
+    assert copies.size == 150
+    copies.put("huge", entry(300))  # larger than the limit: not kept
+    assert "huge" not in copies.entries
+    copies.drop("a")
+    assert copies.size == 50
+    copies.clear()
+    assert copies.size == 0 and not copies.entries
+
+
+def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop():
+    """The backend's own MGET against the Redis server on loopback (CI has one)."""
+    import redis
+
+    from website.cache_backends import RedisCache
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    backend = RedisCache(url, {"KEY_PREFIX": "test-mget", "OPTIONS": {"socket_timeout": 2}})
+    backend.clear()
+    backend.set_many({"one": "১", "two": 2, "three": {"nested": [3]}})
+    assert backend.get_many(["one", "missing", "two", "three"]) == {
+        "one": "১",
+        "two": 2,
+        "three": {"nested": [3]},
+    }
+    assert backend.get_many([]) == {}
+    server = redis.Redis.from_url(url)
+    server.client_kill_filter(_type="normal", skipme=True)  # every connection but this one
+    assert backend.get_many(["one"]) == {"one": "১"}  # reconnected and sent again
+    backend.clear()
+
+
 # Health
 
 

@@ -18,7 +18,21 @@ The server-side copy (PAGE_CACHE_SERVER). Public responses are kept in Django's 
 for s-maxage seconds, keyed on scheme, host and full path with the query string (so the
 language prefix, pagination and filters), and served from there before sessions, CSRF,
 authentication and the view run. Requests with a session cookie never get a copy: editors see
-their user bar, and nothing cached for them reaches anyone else.
+their user bar, and nothing cached for them reaches anyone else. An entry is the finished
+response (status, every header the middleware below added, security headers included, and the
+body), so serving it builds nothing.
+
+Serving a copy. `PageCacheApplication` wraps the WSGI application (website/wsgi.py): a GET that
+may be public is looked up before Django's handler runs (no request signals, no middleware), and
+a current entry is written to the client as it is. Anything else goes to Django, with what the
+lookup read, so `PageCacheMiddleware` (first after the health check) neither reads the cache again
+nor renders what another process stored meanwhile for nothing. The middleware serves copies on
+its own where the wrapper is not in front (HEAD, Django's test client, `runserver`).
+
+Each process keeps its own copies of the entries it served last (`LocalCopies`, at most
+PAGE_CACHE_LOCAL_BYTES). The versions are still read from the shared cache on every request, so a
+purge by any process or server is seen by the very next request everywhere; only the entry's
+body, tens of kilobytes, is not fetched and unpickled again while its versions are current.
 
 Purging without scanning keys. Each entry is stored with two versions, read in the same round
 trip to the cache as the entry: one of its URL path (shared by every query string of that path)
@@ -41,15 +55,22 @@ by Wagtail's purge task (django-tasks, run by `manage.py db_worker`).
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import (
     add_never_cache_headers,
@@ -67,6 +88,9 @@ logger = logging.getLogger(__name__)
 
 CACHE_HEADER = "X-Page-Cache"  # "hit" or "miss" on pages the server-side cache may hold
 SITE_VERSION_KEY = "pagecache:site"
+LOOKUP_ENVIRON_KEY = (
+    "website.page_cache.lookup"  # what PageCacheApplication read, for the middleware
+)
 
 # Views about one subscriber (their token is in the URL). They mark themselves never_cache; this
 # list keeps them out of the cache even if a view forgot.
@@ -154,14 +178,81 @@ def _new_version():
     return secrets.token_hex(6)
 
 
+class Entry(NamedTuple):
+    """A stored page: the versions it was stored under, when, and the finished response."""
+
+    versions: tuple
+    stored_at: float
+    status: int
+    headers: tuple  # ((name, value), ...) without Age and X-Page-Cache
+    content: bytes
+
+    def is_current(self, versions):
+        return self.versions == versions and time.time() - self.stored_at < _s_maxage()
+
+    def age(self):
+        return str(max(0, int(time.time() - self.stored_at)))
+
+
+def _s_maxage():
+    return settings.PAGE_CACHE_S_MAXAGE
+
+
+class LocalCopies:
+    """This process's copies of the entries it served, newest use last, at most `limit` bytes of
+    content. A copy is served only while the versions read from the shared cache for the request
+    are still the ones it was stored under (see the module docstring)."""
+
+    def __init__(self):
+        self.entries, self.size, self.lock = OrderedDict(), 0, threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        limit = settings.PAGE_CACHE_LOCAL_BYTES
+        if len(entry.content) > limit:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.content)
+            self.entries[key] = entry
+            self.size += len(entry.content)
+            while self.size > limit:
+                _key, evicted = self.entries.popitem(last=False)
+                self.size -= len(evicted.content)
+
+    def drop(self, key):
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.content)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+local_copies = LocalCopies()
+
+
 def lookup(request):
-    """(entry key, current versions, stored entry or None) of the page `request` asks for, in one
-    round trip to the cache; None if the cache cannot be read. A version the cache does not hold
-    is created."""
+    """(entry key, current versions, current Entry or None) of the page `request` asks for; None
+    if the cache cannot be read. A version the cache does not hold is created.
+
+    One round trip to the shared cache: the two versions, with the entry itself unless this
+    process holds a copy of it. A copy found out of date costs a second one for the entry."""
     url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     keys = [SITE_VERSION_KEY, _path_version_key(request.path), f"pagecache:page:{_digest(url)}"]
+    local = local_copies.get(keys[2])
     try:
-        found = cache.get_many(keys)
+        found = cache.get_many(keys if local is None else keys[:2])
         versions = []
         for key in keys[:2]:
             version = found.get(key)
@@ -170,10 +261,21 @@ def lookup(request):
                 if not cache.add(key, version, timeout=None):
                     version = cache.get(key) or version
             versions.append(version)
+        versions = tuple(versions)
+        if local is not None:
+            if local.is_current(versions):
+                return keys[2], versions, local
+            local_copies.drop(keys[2])
+            entry = cache.get(keys[2])
+        else:
+            entry = found.get(keys[2])
     except Exception:
         logger.exception("The page cache could not be read")
         return None
-    return keys[2], tuple(versions), found.get(keys[2])
+    if not isinstance(entry, Entry) or not entry.is_current(versions):
+        return keys[2], versions, None  # never stored, purged since, or stored by older code
+    local_copies.put(keys[2], entry)
+    return keys[2], versions, entry
 
 
 def purge_paths(paths):
@@ -186,6 +288,7 @@ def purge_paths(paths):
 def purge_everything():
     """Purge every page the server-side cache holds, and the fragments pages share."""
     cache.set(SITE_VERSION_KEY, _new_version(), timeout=None)
+    local_copies.clear()  # never served again in any case: their memory is free at once
     fragments.bump()
 
 
@@ -200,36 +303,77 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         cacheable = is_cacheable_request(request)
-        found = lookup(request) if cacheable and settings.PAGE_CACHE_SERVER else None
-        if found:
-            key, versions, entry = found
-            if entry is not None and entry[0] == versions:  # stored since the last purge
-                return self._served(entry)
+        found = None
+        if cacheable and settings.PAGE_CACHE_SERVER:
+            found = request.META.pop(LOOKUP_ENVIRON_KEY, None) or lookup(request)
+        if found and found[2] is not None:
+            return self._served(found[2])
         response = self.get_response(request)
         if cacheable and is_public_response(request, response):
             make_public(response)
             if found:
                 response[CACHE_HEADER] = "miss"
                 if request.method == "GET":
-                    self._write(key, versions, response)
+                    self._write(*found[:2], response)
         elif not response.has_header("Cache-Control"):
             make_private(response)
         return response
 
     @staticmethod
     def _served(entry):
-        _versions, stored_at, response = entry
-        response["Age"] = str(max(0, int(time.time() - stored_at)))
+        response = HttpResponse(entry.content, status=entry.status)
+        for name, value in entry.headers:
+            response[name] = value
+        response["Age"] = entry.age()
         response[CACHE_HEADER] = "hit"
         return response
 
     @staticmethod
     def _write(key, versions, response):
-        entry = (versions, time.time(), response)
+        headers = tuple(
+            (name, value) for name, value in response.items() if name not in (CACHE_HEADER, "Age")
+        )
+        entry = Entry(versions, time.time(), response.status_code, headers, response.content)
         try:
             cache.set(key, entry, timeout=settings.PAGE_CACHE_S_MAXAGE)
         except Exception:
             logger.exception("The page cache could not be written")
+        local_copies.put(key, entry)
+
+
+class PageCacheApplication:
+    """WSGI application serving current page cache entries before Django's handler runs (module
+    docstring); everything else goes to `application`, Django's."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and settings.PAGE_CACHE_SERVER:
+            entry = self._entry(environ)
+            if entry is not None:
+                status = f"{entry.status} {HTTPStatus(entry.status).phrase}"
+                headers = [*entry.headers, ("Age", entry.age()), (CACHE_HEADER, "hit")]
+                start_response(status, headers)
+                return [entry.content]
+        return self.application(environ, start_response)
+
+    @staticmethod
+    def _entry(environ):
+        """The current entry for this request, else None after leaving what the lookup read in
+        `environ` for the middleware."""
+        try:
+            request = WSGIRequest(environ)
+            if not is_cacheable_request(request):
+                return None
+            request.get_host()  # a host Django refuses gets Django's answer
+        except DisallowedHost:
+            return None
+        found = lookup(request)
+        if found is None or found[2] is None:
+            environ[LOOKUP_ENVIRON_KEY] = found
+            return None
+        return found[2]
 
 
 # Purging

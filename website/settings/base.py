@@ -114,10 +114,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz answers first: load balancers probe by address over plain http (website/health.py)
     "website.health.HealthCheckMiddleware",
-    "django.middleware.security.SecurityMiddleware",
     # Outside sessions, CSRF and authentication: it sees the cookies and Vary headers they add,
-    # and a cached page skips them (website/cache.py).
+    # and a cached page skips them; outside the security headers too, so that a stored page
+    # holds them (website/cache.py). An https redirect is never a public page, so never stored.
     "website.cache.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "website.fragments.FragmentVersionMiddleware",  # what every page shares (website/fragments.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -168,6 +169,9 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "600"))  # CDN and server copy
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
 PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", False)
+# Bytes of page content each process keeps of the entries it served last (their versions are still
+# checked in the shared cache on every request): 32 MiB holds about 1,500 pages.
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
 
 # Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
 # balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).
