@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -682,20 +683,34 @@ def test_local_copies_keep_the_newest_within_their_byte_limit(settings):
     assert copies.size == 0 and not copies.entries
 
 
-def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop():
-    """The backend's own MGET against the Redis server on loopback (CI has one)."""
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis server on loopback (CI has one: there, its absence fails the test)."""
     import redis
 
-    from website.cache_backends import RedisCache
-
-    url = "redis://127.0.0.1:6379/13"
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         if os.environ.get("CI"):
             raise
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    backend = RedisCache(url, {"KEY_PREFIX": "test-mget", "OPTIONS": {"socket_timeout": 2}})
+    return REDIS_URL
+
+
+def redis_backend(prefix):
+    from website.cache_backends import RedisCache
+
+    return RedisCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": {"socket_timeout": 2}})
+
+
+def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop(redis_url):
+    """The backend's own MGET against the Redis server on loopback."""
+    import redis
+
+    backend = redis_backend(f"test-mget-{os.getpid()}")
     backend.clear()
     backend.set_many({"one": "১", "two": 2, "three": {"nested": [3]}})
     assert backend.get_many(["one", "missing", "two", "three"]) == {
@@ -704,10 +719,92 @@ def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop():
         "three": {"nested": [3]},
     }
     assert backend.get_many([]) == {}
-    server = redis.Redis.from_url(url)
+    server = redis.Redis.from_url(redis_url)
     server.client_kill_filter(_type="normal", skipme=True)  # every connection but this one
     assert backend.get_many(["one"]) == {"one": "১"}  # reconnected and sent again
     backend.clear()
+
+
+def test_version_watch_keeps_values_until_any_process_announces_a_change(redis_url):
+    from website.cache_backends import VersionWatch
+
+    prefix = f"test-watch-{os.getpid()}"
+    here = VersionWatch(redis_backend(prefix), "purged", hold=60)
+    there = VersionWatch(redis_backend(prefix), "purged", hold=60)  # another process's
+    kept, generation = here.current(["a", "b"])
+    assert kept == {} and generation is not None  # subscribed: values read now may be kept
+    here.keep({"a": "1", "b": "2"}, generation)
+    assert here.current(["a", "b"])[0] == {"a": "1", "b": "2"}
+    there.announce(["a"])
+    assert here.current(["a", "b"])[0] == {"b": "2"}  # the very next look, no waiting
+    _, generation = here.current(["a"])
+    there.announce(["a"])  # while "a" was being read
+    here.current([])
+    here.keep({"a": "old"}, generation)
+    assert here.current(["a"])[0] == {}  # what was read before the announcement is not kept
+    there.announce()  # everything
+    assert here.current(["a", "b"])[0] == {}
+    _, generation = here.current(["b"])
+    here.keep({"b": "3"}, generation)
+    here.announce(["b"])  # by this process: forgotten here at once too
+    assert here.current(["b"])[0] == {}
+
+
+def test_version_watch_reads_again_when_its_subscription_is_lost_or_values_are_old(redis_url):
+    import redis
+
+    from website.cache_backends import VersionWatch
+
+    watch = VersionWatch(redis_backend(f"test-watch-{os.getpid()}"), "purged", hold=60)
+    _, generation = watch.current(["a"])
+    watch.keep({"a": "1"}, generation)
+    redis.Redis.from_url(redis_url).client_kill_filter(_type="pubsub")
+    assert watch.current(["a"])[0] == {}  # lost: nothing kept (and subscribed again)
+    _, generation = watch.current(["a"])
+    watch.keep({"a": "2"}, generation)
+    assert watch.current(["a"])[0] == {"a": "2"}
+    watch.hold = 0.05
+    time.sleep(0.1)
+    assert watch.current(["a"])[0] == {}  # a silent dead connection delays a purge this long
+
+
+@pytest.mark.django_db
+def test_on_redis_a_stored_page_costs_no_round_trip_and_a_publish_shows_at_once(
+    demo, settings, wsgi_app, redis_url, monkeypatch, django_capture_on_commit_callbacks
+):
+    from website import cache as page_cache_module
+    from website.cache_backends import ReusedClientRedisCacheClient
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "website.cache_backends.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-pages-{os.getpid()}",
+        }
+    }
+    settings.PAGE_CACHE_SERVER = True
+    monkeypatch.setattr(page_cache_module, "_watch", {})
+    cache.clear()
+    try:
+        page = StoryPage.objects.live().filter(locale__language_code="bn").first()
+        assert WSGIResult(wsgi_app, page.url).headers["X-Page-Cache"] == "miss"
+        assert WSGIResult(wsgi_app, page.url).headers["X-Page-Cache"] == "hit"
+        reads = []
+        real = ReusedClientRedisCacheClient.get_many
+        monkeypatch.setattr(
+            ReusedClientRedisCacheClient,
+            "get_many",
+            lambda self, keys: reads.append(keys) or real(self, keys),
+        )
+        for _ in range(3):
+            assert WSGIResult(wsgi_app, page.url).headers["X-Page-Cache"] == "hit"
+        assert reads == []
+        publish(page, django_capture_on_commit_callbacks, title="এইমাত্র প্রকাশিত শিরোনাম")
+        changed = WSGIResult(wsgi_app, page.url)
+        assert changed.headers["X-Page-Cache"] == "miss"
+        assert "এইমাত্র প্রকাশিত শিরোনাম" in changed.content.decode()
+    finally:
+        cache.clear()
 
 
 # Health

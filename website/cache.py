@@ -30,9 +30,12 @@ nor renders what another process stored meanwhile for nothing. The middleware se
 its own where the wrapper is not in front (HEAD, Django's test client, `runserver`).
 
 Each process keeps its own copies of the entries it served last (`LocalCopies`, at most
-PAGE_CACHE_LOCAL_BYTES). The versions are still read from the shared cache on every request, so a
-purge by any process or server is seen by the very next request everywhere; only the entry's
-body, tens of kilobytes, is not fetched and unpickled again while its versions are current.
+PAGE_CACHE_LOCAL_BYTES), served while the versions are still the ones they were stored under.
+The versions come from the shared cache; on Redis each process keeps those it read while it is
+subscribed to the channel on which every purge announces the versions it replaced
+(`VersionWatch` in website/cache_backends.py), so a page served from the page cache costs no
+round trip. A purge by any process or server is seen by the next request everywhere; if the
+subscription dies without a word, by PAGE_CACHE_VERSION_HOLD seconds at most.
 
 Purging without scanning keys. Each entry is stored with two versions, read in the same round
 trip to the cache as the entry: one of its URL path (shared by every query string of that path)
@@ -65,7 +68,7 @@ from urllib.parse import unquote, urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
@@ -242,26 +245,54 @@ class LocalCopies:
 local_copies = LocalCopies()
 
 
-def lookup(request):
+_watch = {}
+
+
+def version_watch():
+    """The process's VersionWatch on the default cache when it is Redis (else None): versions
+    kept in memory while Redis announces their changes (website/cache_backends.py)."""
+    if "watch" not in _watch:
+        from .cache_backends import RedisCache, VersionWatch
+
+        backend, hold = caches["default"], settings.PAGE_CACHE_VERSION_HOLD
+        usable = isinstance(backend, RedisCache) and hold > 0
+        _watch["watch"] = VersionWatch(backend, "pagecache:purged", hold) if usable else None
+    return _watch["watch"]
+
+
+def lookup(request, host=None):
     """(entry key, current versions, current Entry or None) of the page `request` asks for; None
     if the cache cannot be read. A version the cache does not hold is created.
 
-    One round trip to the shared cache: the two versions, with the entry itself unless this
-    process holds a copy of it. A copy found out of date costs a second one for the entry."""
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    At most one round trip to the shared cache: for the versions this process does not keep
+    (`version_watch`), with the entry itself unless this process holds a copy of it. A copy
+    found out of date costs a second one for the entry."""
+    url = f"{request.scheme}://{host or request.get_host()}{request.get_full_path()}"
     keys = [SITE_VERSION_KEY, _path_version_key(request.path), f"pagecache:page:{_digest(url)}"]
     local = local_copies.get(keys[2])
     try:
-        found = cache.get_many(keys if local is None else keys[:2])
+        watch = version_watch()
+        kept, generation = watch.current(keys[:2]) if watch else ({}, None)
+        wanted = [key for key in keys[:2] if key not in kept]
+        if local is None:
+            wanted.append(keys[2])
+        found = cache.get_many(wanted) if wanted else {}
         versions = []
         for key in keys[:2]:
-            version = found.get(key)
+            version = kept.get(key) or found.get(key)
             if version is None:
                 version = _new_version()
                 if not cache.add(key, version, timeout=None):
                     version = cache.get(key) or version
             versions.append(version)
         versions = tuple(versions)
+        if watch:
+            read = {
+                key: version
+                for key, version in zip(keys[:2], versions, strict=True)
+                if key not in kept
+            }
+            watch.keep(read, generation)
         if local is not None:
             if local.is_current(versions):
                 return keys[2], versions, local
@@ -278,16 +309,30 @@ def lookup(request):
     return keys[2], versions, entry
 
 
+def _announce(keys):
+    """Tell the processes that keep versions (`version_watch`) that `keys` changed."""
+    watch = version_watch()
+    if watch:
+        try:
+            watch.announce(keys)
+        except Exception:
+            hold = settings.PAGE_CACHE_VERSION_HOLD
+            logger.exception("A purge could not be announced: other processes see it in %ss", hold)
+
+
 def purge_paths(paths):
     """Purge every cached page under each URL path in `paths`, whatever its query string."""
     paths = {unquote(path) for path in paths}
     if paths:
-        cache.set_many({_path_version_key(path): _new_version() for path in paths}, timeout=None)
+        versions = {_path_version_key(path): _new_version() for path in paths}
+        cache.set_many(versions, timeout=None)
+        _announce(list(versions))
 
 
 def purge_everything():
     """Purge every page the server-side cache holds, and the fragments pages share."""
     cache.set(SITE_VERSION_KEY, _new_version(), timeout=None)
+    _announce([SITE_VERSION_KEY])
     local_copies.clear()  # never served again in any case: their memory is free at once
     fragments.bump()
 
@@ -366,10 +411,10 @@ class PageCacheApplication:
             request = WSGIRequest(environ)
             if not is_cacheable_request(request):
                 return None
-            request.get_host()  # a host Django refuses gets Django's answer
+            host = request.get_host()  # a host Django refuses gets Django's answer
         except DisallowedHost:
             return None
-        found = lookup(request)
+        found = lookup(request, host)
         if found is None or found[2] is None:
             environ[LOOKUP_ENVIRON_KEY] = found
             return None

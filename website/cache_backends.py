@@ -11,12 +11,23 @@ its MGET on a pooled connection itself: redis-py's command machinery around it (
 observability hooks, response callbacks) cost as much as the round trip. A broken connection is
 reconnected and the command sent once more, as redis-py's default retry does. Replies are parsed
 by hiredis (redis-py's C parser, `redis[hiredis]`).
+
+`VersionWatch` keeps the page cache's versions in each process while Redis announces their changes
+(pub/sub), so that a page served from the page cache costs no round trip at all.
 """
+
+import contextlib
+import logging
+import os
+import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -57,3 +68,114 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+
+class VersionWatch:
+    """Values of some keys kept in this process while Redis announces every change to them.
+
+    The page cache reads two versions from Redis on every request (website/cache.py). With a
+    watch, a process keeps the versions it read, subscribed to a channel on which every purge
+    announces the keys it changed (`announce`). Before each use the process takes the
+    announcements waiting on its subscription's socket without waiting (`current`), so a purge
+    anywhere is seen by the next request in every process, without a round trip to Redis:
+    Redis writes the announcement to every subscriber as it answers the purging process, and
+    that process answers its own client (the editor who published) only after that.
+
+    Kept values are dropped, and read from Redis again, when the subscription is lost or cannot be
+    made (a value read before the subscription is never kept), when an announcement arrives
+    while a value is being read, and at the latest `hold` seconds after they were read: a
+    connection that dies without a word (a firewall dropping idle connections) delays a purge
+    by at most that long in this process.
+    """
+
+    def __init__(self, backend, channel, hold):
+        self.backend, self.channel, self.hold = backend, channel, hold
+        self.connection, self.pid = None, None
+        self.held = {}  # key: (value, monotonic time it was read)
+        self.generation = 0  # changes whenever kept values may have become untrue
+        self.lock = threading.Lock()
+
+    def current(self, keys):
+        """(values kept for those of `keys` still current, generation to pass to `keep`)."""
+        with self.lock:
+            self._take_announcements()
+            if self.connection is None:
+                return {}, None
+            oldest = time.monotonic() - self.hold
+            found = {}
+            for key in keys:
+                kept = self.held.get(key)
+                if kept is not None and kept[1] > oldest:
+                    found[key] = kept[0]
+            return found, self.generation
+
+    def keep(self, values, generation):
+        """Keep `values`, read from Redis after `current` returned `generation`."""
+        if generation is None or not values:
+            return
+        now = time.monotonic()
+        with self.lock:
+            if generation == self.generation and self.connection is not None:
+                self.held.update((key, (value, now)) for key, value in values.items())
+
+    def announce(self, keys=None):
+        """Tell every watching process that `keys` (None: every key) changed, this one at once."""
+        with self.lock:
+            self.generation += 1
+            if keys is None:
+                self.held.clear()
+            for key in keys or ():
+                self.held.pop(key, None)
+        payload = "*" if keys is None else "\n".join(keys)
+        self.backend._cache.get_client(write=True).publish(self._channel(), payload)
+
+    def _channel(self):
+        return self.backend.make_key(self.channel)
+
+    def _forget(self):
+        self.held.clear()
+        self.generation += 1
+
+    def _lose(self):
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.disconnect()
+        self.connection = None
+        self._forget()
+
+    def _take_announcements(self):
+        if self.pid != os.getpid():  # a forked worker never shares its parent's subscription
+            self.connection, self.pid = None, os.getpid()
+            self._forget()
+        try:
+            if self.connection is None:
+                self._subscribe()
+            while self.connection.can_read(timeout=0):
+                kind, _channel, data = self.connection.read_response(push_request=True)[:3]
+                if kind != b"message":
+                    continue
+                self.generation += 1
+                if data == b"*":
+                    self.held.clear()
+                else:
+                    for key in data.decode().split("\n"):
+                        self.held.pop(key, None)
+        except Exception:
+            logger.warning(
+                "Lost the subscription to %s; values are read again", self.channel, exc_info=True
+            )
+            self._lose()
+
+    def _subscribe(self):
+        pool = self.backend._cache._get_connection_pool(write=False)
+        connection = pool.connection_class(**pool.connection_kwargs)
+        try:
+            connection.send_command("SUBSCRIBE", self._channel())
+            reply = connection.read_response(push_request=True)
+            if reply[0] != b"subscribe":
+                raise RedisConnectionError(f"unexpected reply to SUBSCRIBE: {reply!r}")
+        except Exception:
+            connection.disconnect()
+            raise
+        self.connection = connection
+        self._forget()

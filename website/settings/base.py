@@ -172,6 +172,9 @@ PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", False)
 # Bytes of page content each process keeps of the entries it served last (their versions are still
 # checked in the shared cache on every request): 32 MiB holds about 1,500 pages.
 PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
+# On Redis, each process keeps the page cache's versions while subscribed to the announcements of
+# purges, and reads them again at least this often (seconds; 0 reads them on every request).
+PAGE_CACHE_VERSION_HOLD = float(os.environ.get("PAGE_CACHE_VERSION_HOLD", "2"))
 
 # Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
 # balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).
