@@ -11,7 +11,8 @@ Three gunicorn servers, each with WORKERS (2) sync workers and the production gu
 configuration (website/gunicorn.py, access log off, no worker recycling):
 - cold: PAGE_CACHE_SERVER=false, so every request renders the page (the fragments every page
   shares, such as the menu and footer data, stay in the cache as they do in production);
-- warm: the production default, pages served from the server-side page cache once primed;
+- warm: the production default, pages served from the server-side page cache once primed (answered
+  by website.wsgi before Django's handler runs, which is why it can beat the floor, a Django view);
 - floor: bench/floor.py, a bare Django view returning as many bytes as the median page, measured
   again before each page so that each row's ratios compare figures taken within seconds.
 
