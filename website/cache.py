@@ -256,7 +256,10 @@ def version_watch():
 
         backend, hold = caches["default"], settings.PAGE_CACHE_VERSION_HOLD
         usable = isinstance(backend, RedisCache) and hold > 0
-        _watch["watch"] = VersionWatch(backend, "pagecache:purged", hold) if usable else None
+        # Threads building one at once: one is kept, the others are never used (nor subscribed)
+        _watch.setdefault(
+            "watch", VersionWatch(backend, "pagecache:purged", hold) if usable else None
+        )
     return _watch["watch"]
 
 
