@@ -376,6 +376,8 @@ def main():
         pages, burst_paths = found["pages"], found["burst"]
         if ONLY:
             pages = [page for page in pages if page[0] in ONLY]
+            if not pages:
+                sys.exit(f"PAGES={os.environ['PAGES']!r} names no page type of {PAGE_TYPES}")
 
         cold_port, warm_port, floor_port = free_port(), free_port(), free_port()
         servers.append(

@@ -534,11 +534,19 @@ class WSGIResult:
 
 @pytest.fixture
 def wsgi_app():
+    """website.wsgi's application. Like Django's test client, it keeps the test's database
+    connection open across requests (the signals would close it: it is inside a transaction)."""
     from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
 
     from website.cache import PageCacheApplication
 
-    return PageCacheApplication(WSGIHandler())
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield PageCacheApplication(WSGIHandler())
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -706,6 +714,12 @@ def redis_backend(prefix):
     return RedisCache(REDIS_URL, {"KEY_PREFIX": prefix, "OPTIONS": {"socket_timeout": 2}})
 
 
+def redis_client_address(connection):
+    """ip:port of a redis-py connection, as Redis's CLIENT KILL ADDR names it."""
+    host, port = connection._sock.getsockname()[:2]
+    return f"{host}:{port}"
+
+
 def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop(redis_url):
     """The backend's own MGET against the Redis server on loopback."""
     import redis
@@ -720,7 +734,9 @@ def test_redis_get_many_sends_one_mget_and_reconnects_after_a_drop(redis_url):
     }
     assert backend.get_many([]) == {}
     server = redis.Redis.from_url(redis_url)
-    server.client_kill_filter(_type="normal", skipme=True)  # every connection but this one
+    pool = backend._cache._get_connection_pool(write=False)
+    (connection,) = pool._available_connections  # the one the MGETs used, back in the pool
+    server.client_kill_filter(addr=redis_client_address(connection))  # only ours: others may run
     assert backend.get_many(["one"]) == {"one": "১"}  # reconnected and sent again
     backend.clear()
 
@@ -758,7 +774,7 @@ def test_version_watch_reads_again_when_its_subscription_is_lost_or_values_are_o
     watch = VersionWatch(redis_backend(f"test-watch-{os.getpid()}"), "purged", hold=60)
     _, generation = watch.current(["a"])
     watch.keep({"a": "1"}, generation)
-    redis.Redis.from_url(redis_url).client_kill_filter(_type="pubsub")
+    redis.Redis.from_url(redis_url).client_kill_filter(addr=redis_client_address(watch.connection))
     assert watch.current(["a"])[0] == {}  # lost: nothing kept (and subscribed again)
     _, generation = watch.current(["a"])
     watch.keep({"a": "2"}, generation)
@@ -766,6 +782,70 @@ def test_version_watch_reads_again_when_its_subscription_is_lost_or_values_are_o
     watch.hold = 0.05
     time.sleep(0.1)
     assert watch.current(["a"])[0] == {}  # a silent dead connection delays a purge this long
+
+
+def test_version_watch_without_redis_tries_again_only_after_hold(monkeypatch):
+    """Redis unreachable: versions are read (and fail) as without a watch, and the subscription
+    is not attempted again on every request."""
+    from website.cache_backends import RedisCache, VersionWatch
+
+    backend = RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    watch = VersionWatch(backend, "purged", hold=60)
+    attempts = []
+    real = VersionWatch._subscribe
+    monkeypatch.setattr(VersionWatch, "_subscribe", lambda self: attempts.append(1) or real(self))
+    assert watch.current(["a"]) == ({}, None)
+    assert watch.current(["a"]) == ({}, None)
+    assert len(attempts) == 1
+    watch.keep({"a": "1"}, 0)
+    assert watch.held == {}
+
+
+def test_version_watch_with_hold_0_keeps_nothing_but_announces(redis_url):
+    from website.cache_backends import VersionWatch
+
+    prefix = f"test-watch-{os.getpid()}"
+    listener = VersionWatch(redis_backend(prefix), "purged", hold=60)
+    publisher = VersionWatch(redis_backend(prefix), "purged", hold=0)
+    assert publisher.current(["a"]) == ({}, None) and publisher.connection is None
+    _, generation = listener.current(["a"])
+    listener.keep({"a": "1"}, generation)
+    publisher.announce(["a"])
+    assert listener.current(["a"])[0] == {}
+
+
+def test_version_watch_keeps_a_bounded_number_of_keys(redis_url, monkeypatch):
+    from website.cache_backends import VersionWatch
+
+    monkeypatch.setattr(VersionWatch, "LIMIT", 3)
+    watch = VersionWatch(redis_backend(f"test-watch-{os.getpid()}"), "purged", hold=60)
+    for n in range(7):
+        _, generation = watch.current([])
+        watch.keep({f"path-{n}": "v"}, generation)
+        assert len(watch.held) <= 3
+    assert watch.current(["path-6"])[0] == {"path-6": "v"}
+
+
+@pytest.mark.django_db
+def test_a_cache_that_fails_renders_the_page_and_is_tried_once(
+    demo, page_cache, wsgi_app, monkeypatch, caplog
+):
+    from website import cache as page_cache_module
+
+    calls = []
+
+    def broken(keys):
+        calls.append(keys)
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(page_cache_module.cache, "get_many", broken)
+    page_cache_module.local_copies.clear()
+    result = WSGIResult(wsgi_app, "/bn/")
+    assert result.status == "200 OK" and "X-Page-Cache" not in result.headers
+    assert 'lang="bn"' in result.content.decode()
+    lookups = [keys for keys in calls if keys and keys[0] == page_cache_module.SITE_VERSION_KEY]
+    assert len(lookups) == 1  # the middleware did not try again
+    assert "The page cache could not be read" in caplog.text
 
 
 @pytest.mark.django_db

@@ -34,11 +34,12 @@ PAGE_CACHE_LOCAL_BYTES), served while the versions are still the ones they were 
 The versions come from the shared cache; on Redis each process keeps those it read while it is
 subscribed to the channel on which every purge announces the versions it replaced
 (`VersionWatch` in website/cache_backends.py), so a page served from the page cache costs no
-round trip. A purge by any process or server is seen by the next request everywhere; if the
-subscription dies without a word, by PAGE_CACHE_VERSION_HOLD seconds at most.
+round trip. A purge by any process or server is seen by the next request everywhere, once Redis
+has written the announcement to each subscriber (it does so as it answers the purging process);
+if a subscription dies without a word, within PAGE_CACHE_VERSION_HOLD seconds.
 
-Purging without scanning keys. Each entry is stored with two versions, read in the same round
-trip to the cache as the entry: one of its URL path (shared by every query string of that path)
+Purging without scanning keys. Each entry is stored with two versions, read with the entry (or
+kept by the process, below): one of its URL path (shared by every query string of that path)
 and one of the whole site. Purging a path gives it a new version; purging everything gives the
 site a new version. An entry stored under older versions is then never served again: it is
 replaced by the next visitor's page, or expires. A version is a random token, never a counter, so
@@ -71,7 +72,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache, caches
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.http import HttpResponse
 from django.utils import translation
@@ -255,12 +256,20 @@ def version_watch():
         from .cache_backends import RedisCache, VersionWatch
 
         backend, hold = caches["default"], settings.PAGE_CACHE_VERSION_HOLD
-        usable = isinstance(backend, RedisCache) and hold > 0
+        usable = isinstance(backend, RedisCache)  # with hold 0: announces, keeps nothing
         # Threads building one at once: one is kept, the others are never used (nor subscribed)
         _watch.setdefault(
             "watch", VersionWatch(backend, "pagecache:purged", hold) if usable else None
         )
     return _watch["watch"]
+
+
+def _cache_in_database():
+    if "database" not in _watch:
+        from django.core.cache.backends.db import DatabaseCache
+
+        _watch["database"] = isinstance(caches["default"], DatabaseCache)
+    return _watch["database"]
 
 
 def lookup(request, host=None):
@@ -271,7 +280,7 @@ def lookup(request, host=None):
     (`version_watch`), with the entry itself unless this process holds a copy of it. A copy
     found out of date costs a second one for the entry."""
     url = f"{request.scheme}://{host or request.get_host()}{request.get_full_path()}"
-    keys = [SITE_VERSION_KEY, _path_version_key(request.path), f"pagecache:page:{_digest(url)}"]
+    keys = [SITE_VERSION_KEY, _path_version_key(request.path), f"pagecache:entry:{_digest(url)}"]
     local = local_copies.get(keys[2])
     try:
         watch = version_watch()
@@ -353,7 +362,10 @@ class PageCacheMiddleware:
         cacheable = is_cacheable_request(request)
         found = None
         if cacheable and settings.PAGE_CACHE_SERVER:
-            found = request.META.pop(LOOKUP_ENVIRON_KEY, None) or lookup(request)
+            if LOOKUP_ENVIRON_KEY in request.META:  # read by PageCacheApplication (None: failed)
+                found = request.META.pop(LOOKUP_ENVIRON_KEY)
+            else:
+                found = lookup(request)
         if found and found[2] is not None:
             return self._served(found[2])
         response = self.get_response(request)
@@ -417,7 +429,12 @@ class PageCacheApplication:
             host = request.get_host()  # a host Django refuses gets Django's answer
         except DisallowedHost:
             return None
+        in_database = _cache_in_database()
+        if in_database:  # queries outside Django's request signals: as they would do
+            close_old_connections()
         found = lookup(request, host)
+        if in_database:
+            close_old_connections()
         if found is None or found[2] is None:
             environ[LOOKUP_ENVIRON_KEY] = found
             return None

@@ -9,7 +9,8 @@ connection from the pool), so one is built per pool and kept.
 `get_many` is the one read of a page served from the page cache (website/cache.py), so it sends
 its MGET on a pooled connection itself: redis-py's command machinery around it (retry policy,
 observability hooks, response callbacks) cost as much as the round trip. A broken connection is
-reconnected and the command sent once more, as redis-py's default retry does. Replies are parsed
+reconnected and the command sent once more (redis-py would retry a few times with back-off; a
+cache read that fails is a page rendered, never an error). Replies are parsed
 by hiredis (redis-py's C parser, `redis[hiredis]`).
 
 `VersionWatch` keeps the page cache's versions in each process while Redis announces their changes
@@ -82,11 +83,14 @@ class VersionWatch:
     that process answers its own client (the editor who published) only after that.
 
     Kept values are dropped, and read from Redis again, when the subscription is lost or cannot be
-    made (a value read before the subscription is never kept), when an announcement arrives
-    while a value is being read, and at the latest `hold` seconds after they were read: a
-    connection that dies without a word (a firewall dropping idle connections) delays a purge
-    by at most that long in this process.
+    made (a value read before the subscription is never kept; a failed subscription is tried
+    again `hold` seconds later), when an announcement arrives while a value is being read, and
+    at the latest `hold` seconds after they were read: a connection that dies without a word (a
+    firewall dropping idle connections) delays a purge by at most that long in this process.
+    With `hold` 0 the watch keeps nothing but still announces.
     """
+
+    LIMIT = 10000  # keys kept at most
 
     def __init__(self, backend, channel, hold):
         self.backend, self.channel, self.hold = backend, channel, hold
@@ -94,9 +98,12 @@ class VersionWatch:
         self.held = {}  # key: (value, monotonic time it was read)
         self.generation = 0  # changes whenever kept values may have become untrue
         self.lock = threading.Lock()
+        self.retry_at = 0.0  # after a failed subscription: not before this monotonic time
 
     def current(self, keys):
         """(values kept for those of `keys` still current, generation to pass to `keep`)."""
+        if self.hold <= 0:
+            return {}, None  # announces, keeps nothing
         with self.lock:
             self._take_announcements()
             if self.connection is None:
@@ -116,6 +123,8 @@ class VersionWatch:
         now = time.monotonic()
         with self.lock:
             if generation == self.generation and self.connection is not None:
+                if len(self.held) >= self.LIMIT:  # paths of many pages: start again
+                    self.held.clear()
                 self.held.update((key, (value, now)) for key, value in values.items())
 
     def announce(self, keys=None):
@@ -130,7 +139,9 @@ class VersionWatch:
         self.backend._cache.get_client(write=True).publish(self._channel(), payload)
 
     def _channel(self):
-        return self.backend.make_key(self.channel)
+        # Channels are server-wide, keys are per database: both in the name
+        database = self.backend._cache._get_connection_pool(write=True).connection_kwargs.get("db")
+        return f"{self.backend.make_key(self.channel)}:db{database or 0}"
 
     def _forget(self):
         self.held.clear()
@@ -147,13 +158,17 @@ class VersionWatch:
         if self.pid != os.getpid():  # a forked worker never shares its parent's subscription
             self.connection, self.pid = None, os.getpid()
             self._forget()
+        subscribing = self.connection is None
         try:
-            if self.connection is None:
+            if subscribing:
+                if time.monotonic() < self.retry_at:
+                    return
                 self._subscribe()
             while self.connection.can_read(timeout=0):
-                kind, _channel, data = self.connection.read_response(push_request=True)[:3]
-                if kind != b"message":
-                    continue
+                reply = self.connection.read_response(push_request=True)
+                if not isinstance(reply, list | tuple) or len(reply) < 3 or reply[0] != b"message":
+                    continue  # other push messages (server notices) and replies
+                data = reply[2]
                 self.generation += 1
                 if data == b"*":
                     self.held.clear()
@@ -162,9 +177,13 @@ class VersionWatch:
                         self.held.pop(key, None)
         except Exception:
             logger.warning(
-                "Lost the subscription to %s; values are read again", self.channel, exc_info=True
+                "Subscription to %s failed or lost: versions are read from Redis meanwhile",
+                self.channel,
+                exc_info=True,
             )
             self._lose()
+            if subscribing:  # else a lost subscription: made again at the next request
+                self.retry_at = time.monotonic() + self.hold
 
     def _subscribe(self):
         pool = self.backend._cache._get_connection_pool(write=False)

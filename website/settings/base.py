@@ -169,8 +169,8 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "600"))  # CDN and server copy
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
 PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", False)
-# Bytes of page content each process keeps of the entries it served last (their versions are still
-# checked in the shared cache on every request): 32 MiB holds about 1,500 pages.
+# Bytes of page content each process keeps of the entries it served last, served while their
+# versions are current (website/cache.py): 32 MiB holds about 1,500 pages.
 PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
 # On Redis, each process keeps the page cache's versions while subscribed to the announcements of
 # purges, and reads them again at least this often (seconds; 0 reads them on every request).
