@@ -63,6 +63,11 @@ class LocalizedPage(Page):
 
     override_translatable_fields = [SynchronizedField("slug", overridable=False)]
 
+    # Set on a page a listing shows in place of its missing translation. A default, so that
+    # templates asking find it: a missing attribute costs Django's template engine a dir() of the
+    # whole model instance.
+    is_other_language = False
+
     class Meta:
         abstract = True
 

@@ -71,7 +71,8 @@ class CachedRouteMiddleware:
         if known is None or found:
             return None
         label, pk, rest = known
-        page = apps.get_model(label).objects.filter(pk=pk, live=True).first()
+        page = apps.get_model(label).objects.filter(pk=pk, live=True).select_related("locale")
+        page = page.first()
         if page is None:
             return None
         with contextlib.suppress(Http404):  # Wagtail routes it from the root instead

@@ -41,6 +41,18 @@ def date_range(start, end=None):
 
 
 @register.simple_tag
+def page_date(page):
+    """{% page_date page %}: an event's dates, else an article's date, else nothing (cards,
+    related links). Asked in Python: a template asking an article for `start` costs Django's
+    template engine a dir() of the whole model instance."""
+    start = getattr(page, "start", None)
+    if start:
+        return formatting.format_date_range(start, getattr(page, "end", None))
+    date = getattr(page, "date", None)
+    return formatting.format_date(date) if date else ""
+
+
+@register.simple_tag
 def figure(value, unit=""):
     """{% figure value unit %} -> 1.26 million / ১২.৬ লাখ"""
     return formatting.format_figure(value, unit)
