@@ -14,13 +14,13 @@ Per-recipient links are placeholders (`PLACEHOLDERS`) filled at send time with
 """
 
 import dataclasses
+import quopri
 import re
 import textwrap
 from html import unescape
 from html.parser import HTMLParser
 
 import mjml
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -30,12 +30,8 @@ from wagtail.rich_text import expand_db_html
 from website import formatting, fragments
 from website.models import CustomImage, SiteSettings, SiteText
 
-# Filled per recipient at send time (newsletter.messages.recipient_links).
-PLACEHOLDERS = {
-    "unsubscribe": "%%UNSUBSCRIBE_URL%%",
-    "preferences": "%%PREFERENCES_URL%%",
-    "language": "%%LANGUAGE_URL%%",
-}
+from .links import PLACEHOLDERS, absolute_url, page_url
+
 # Gmail clips messages whose HTML is larger than this; we measure the encoded HTML part.
 GMAIL_CLIP_BYTES = 102 * 1024
 # Lines of the HTML part are broken after this many bytes, at the next space outside quotes;
@@ -99,8 +95,6 @@ class Edition:
     @property
     def html_size(self):
         """Bytes of the HTML part as sent (see newsletter.messages)."""
-        from .messages import encoded_html_size
-
         return encoded_html_size(self.html)
 
     @property
@@ -108,17 +102,22 @@ class Edition:
         return self.html_size < GMAIL_CLIP_BYTES
 
 
-def absolute_url(path):
-    """An absolute URL on the site's configured base URL (https in production)."""
-    if not path or re.match(r"^[a-z][a-z0-9+.-]*:", path):
-        return path or ""
-    return f"{settings.WAGTAILADMIN_BASE_URL}/{path.lstrip('/')}"
+MAIL_LINE_LIMIT = 998  # RFC 5322, without the CRLF
 
 
-def page_url(page):
-    """The page's absolute URL on the configured base URL, with its language prefix."""
-    parts = page.get_url_parts()
-    return absolute_url(parts[2]) if parts else ""
+def fits_8bit(html):
+    """Every line short enough for SMTP: the HTML part can go as 8bit UTF-8."""
+    return all(len(line.encode("utf-8")) <= MAIL_LINE_LIMIT for line in html.splitlines())
+
+
+def encoded_html_size(html):
+    """Bytes of the HTML part as sent: 8bit with CRLF line ends when every line fits (what
+    `wrap_lines` makes sure of), else quoted-printable, as Django's e-mail encodes it then."""
+    raw = html.encode("utf-8")
+    if fits_8bit(html):
+        return len(raw) + html.count("\n")  # LF becomes CRLF on the wire
+    encoded = quopri.encodestring(raw)
+    return len(encoded) + encoded.count(b"\n")
 
 
 def _page_ids(body):

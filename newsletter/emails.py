@@ -3,37 +3,16 @@
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.log_actions import log
 
-from .tokens import confirmation_token, link_token
+from .links import confirmation_url
 
 logger = logging.getLogger(__name__)
 
 RESEND_INTERVAL = datetime.timedelta(minutes=10)
-
-
-def absolute(path):
-    return f"{settings.WAGTAILADMIN_BASE_URL}{path}"
-
-
-def token_urls(language, token):
-    """The links a subscriber's signed `token` opens, in `language`."""
-    with translation.override(language):
-        return {
-            "unsubscribe": absolute(reverse("newsletter:unsubscribe", args=[token])),
-            "preferences": absolute(reverse("newsletter:preferences", args=[token])),
-            "one_click": absolute(reverse("newsletter_one_click", args=[token])),
-        }
-
-
-def subscriber_urls(subscriber):
-    """The subscriber's own links, in their language."""
-    return token_urls(subscriber.language, link_token(subscriber))
 
 
 def may_send_confirmation(subscriber, now=None):
@@ -45,7 +24,7 @@ def may_send_confirmation(subscriber, now=None):
 def send_confirmation(subscriber):
     """Send the confirmation e-mail in the subscriber's language; SMTP errors propagate."""
     with translation.override(subscriber.language):
-        confirm_url = absolute(reverse("newsletter:confirm", args=[confirmation_token(subscriber)]))
+        confirm_url = confirmation_url(subscriber)
         context = {
             "subscriber": subscriber,
             "confirm_url": confirm_url,

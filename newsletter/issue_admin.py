@@ -17,7 +17,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
 from .addresses import normalize_email
-from .messages import edition_message, recipient_links, sample_links
+from .links import recipient_links, sample_links
+from .messages import edition_message
 from .models import NewsletterIssuePage, Subscriber
 from .readiness import readiness
 

@@ -25,18 +25,16 @@ from datetime import timedelta
 from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import DatabaseError, transaction
-from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
-from psycopg import generators, pq
 from wagtail.log_actions import log
 from wagtail.models import Locale
 
 from .editions import Edition
 from .esp import sent_message_id
-from .messages import RecipientLinks, SerializedEdition, edition_message, sendmail_payload
+from .links import RecipientLinks
+from .messages import edition_message
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -257,20 +255,6 @@ def classify(exc):
     return Outcome(permanent=False, error=f"{type(exc).__name__}: {exc}")
 
 
-# The per-message 'sent' status, written without the ORM (which costs as much as the database
-# round trip on this path). One statement for both databases: named parameters for Django's
-# cursor, numbered ones for libpq (`StatusCommits`). Names and statuses are the models' own.
-SENT_UPDATE = (
-    f"UPDATE {Delivery._meta.db_table} SET status = '{DeliveryStatus.SENT}',"  # noqa: S608
-    " lease_until = NULL, attempts = %(attempts)s, sent_at = %(sent_at)s,"
-    " message_id = %(message_id)s, last_error = ''"
-    f" WHERE id = %(pk)s AND status = '{DeliveryStatus.SENDING}' AND claimed_by = %(worker)s"
-)
-SENT_PARAMS = ("pk", "attempts", "sent_at", "message_id", "worker")
-
-SERIALIZED = {}  # (send id, language) -> SerializedEdition, in this worker process
-
-
 class Batch:
     """One worker's pass over a claimed batch, on one mail connection."""
 
@@ -286,9 +270,7 @@ class Batch:
         self.interval = parallel / send.max_rate if send.max_rate else 0
         self.last_sent = 0.0
         self.counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
-        self._serialized = {}
         self.links = RecipientLinks()
-        self.status_commits = None  # set by deliver_batch on PostgreSQL
 
     def open(self):
         if self.connection is None:
@@ -317,16 +299,6 @@ class Batch:
             self.close()
             return self.open().send_messages([message])
 
-    def transmit_payload(self, sender, to, payload):
-        """Send a prepared DATA payload over the SMTP backend's own connection (its `_send`
-        calls smtplib's sendmail with bytes it has just built); reconnect once if the
-        connection dropped."""
-        try:
-            sendmail_payload(self.open().connection, sender, to, payload)
-        except (smtplib.SMTPServerDisconnected, ConnectionError):
-            self.close()
-            sendmail_payload(self.open().connection, sender, to, payload)
-
     def finish(self, delivery, status, **fields):
         """Commit one delivery's outcome, only while this worker still holds it."""
         updated = Delivery.objects.filter(
@@ -334,70 +306,44 @@ class Batch:
         ).update(status=status, lease_until=None, **fields)
         self.counts[status] = self.counts.get(status, 0) + (1 if updated else 0)
 
-    def finish_sent(self, delivery, attempts, message_id):
-        """`finish(delivery, SENT, ...)` without the ORM, which costs as much as the database
-        round trip on this path (once per message). On PostgreSQL the UPDATE goes to the
-        server at once and the next message is sent while the database commits it
-        (`StatusCommits`)."""
-        values = {
-            "pk": delivery.pk,
-            "attempts": attempts,
-            "sent_at": timezone.now(),
-            "message_id": message_id,
-            "worker": self.worker,
-        }
-        if self.status_commits is not None:
-            self.status_commits.send(values)
-            return
-        values["sent_at"] = db_connection.ops.adapt_datetimefield_value(values["sent_at"])
-        with db_connection.cursor() as cursor:
-            cursor.execute(SENT_UPDATE, values)
-            self.counts[DeliveryStatus.SENT] += 1 if cursor.rowcount else 0
-
-    def count_sent(self, updated):
-        self.counts[DeliveryStatus.SENT] += updated
-
-    def serialized(self, language):
-        """The edition as bytes to fill per recipient, when the backend is plain SMTP; kept
-        for the worker's next batches of the same send (its editions are frozen)."""
-        if language not in self._serialized:
-            usable = type(self.open()) is SMTPBackend
-            key = (self.send.pk, language)
-            edition = SERIALIZED.get(key) if usable else None
-            if usable and edition is None:
-                edition = SerializedEdition(self.editions[language])
-                if len(SERIALIZED) >= 8:
-                    SERIALIZED.clear()
-                SERIALIZED[key] = edition
-            self._serialized[language] = edition if edition and edition.usable else None
-        return self._serialized[language]
-
     def deliver(self, delivery, subscriber):
         """Send one delivery to `subscriber` as read just before (None: erased)."""
         if subscriber is None or subscriber.status != Status.SUBSCRIBED:
             # Unsubscribed (or bounced, or erased) since the ledger was written.
             self.finish(delivery, DeliveryStatus.SKIPPED, last_error="no longer subscribed")
             return
-        links = self.links(subscriber)
         attempts = delivery.attempts + 1
         try:
-            serialized = self.serialized(delivery.language)
-            if serialized is not None and subscriber.email.isascii():
-                payload, message_id = serialized.render_wire(subscriber.email, links)
-                self.throttle()
-                self.transmit_payload(serialized.from_email, subscriber.email, payload)
-            else:
-                edition = self.editions[delivery.language]
-                message = edition_message(edition, subscriber.email, links)
-                message_id = None
-                self.throttle()
-                self.transmit(message)
+            message = edition_message(
+                self.editions[delivery.language], subscriber.email, self.links(subscriber)
+            )
+            self.throttle()
+            self.transmit(message)
         except (smtplib.SMTPException, OSError, AnymailRecipientsRefused) as exc:
             self.close_if_broken(exc)
             self.failed(delivery, subscriber, attempts, classify(exc))
             return
+        except Exception as exc:  # noqa: BLE001 (one bad message must not stall the batch)
+            # Building or sending this one message failed (a line break in a header, a value
+            # the backend refuses): the same would happen on every retry, so the delivery fails
+            # with its reason, the subscriber keeps their status and the batch moves on.
+            logger.exception("Send %s: delivery %s failed", self.send.pk, delivery.pk)
+            self.finish(
+                delivery,
+                DeliveryStatus.FAILED,
+                attempts=attempts,
+                last_error=f"{type(exc).__name__}: {exc}"[:500],
+            )
+            return
         self.consecutive_failures = 0
-        self.finish_sent(delivery, attempts, message_id or sent_message_id(message))
+        self.finish(
+            delivery,
+            DeliveryStatus.SENT,
+            attempts=attempts,
+            sent_at=timezone.now(),
+            message_id=sent_message_id(message),
+            last_error="",
+        )
 
     def close_if_broken(self, exc):
         if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
@@ -436,30 +382,11 @@ class Batch:
         return Send.objects.filter(pk=self.send.pk, state=SendState.SENDING).exists()
 
     def read_ahead(self, deliveries):
-        """({subscriber id: subscriber}, whether the send is still sending), in one query
-        (raw SQL: it runs every CHECK_EVERY messages, where building it with the ORM cost
-        more than running it)."""
+        """({subscriber id: subscriber}, whether the send is still sending), read just before
+        their messages."""
         ids = [delivery.subscriber_id for delivery in deliveries]
-        subscriber_table = db_connection.ops.quote_name(Subscriber._meta.db_table)
-        send_table = db_connection.ops.quote_name(Send._meta.db_table)
-        subscribers = {
-            subscriber.pk: subscriber
-            for subscriber in Subscriber.objects.raw(
-                # Table names are the models' own, quoted; every value is a parameter.
-                "SELECT id, email, language, status, token, (SELECT state FROM "  # noqa: S608
-                + send_table
-                + " WHERE id = %s) AS send_state FROM "
-                + subscriber_table
-                + " WHERE id IN ("
-                + ", ".join(["%s"] * len(ids))
-                + ")",
-                [self.send.pk, *ids],
-            )
-        }
-        if not subscribers:  # every one erased: ask the send itself
-            return subscribers, self.still_sending()
-        sending = next(iter(subscribers.values())).send_state == SendState.SENDING
-        return subscribers, sending
+        subscribers = Subscriber.objects.only("pk", "email", "language", "status", "token")
+        return subscribers.in_bulk(ids), self.still_sending()
 
 
 def release(ids, worker):
@@ -470,82 +397,6 @@ def release(ids, worker):
 
 
 CHECK_EVERY = 10
-
-
-def relaxed_commits():
-    """On PostgreSQL, this worker's commits stop waiting for the disk (synchronous_commit off).
-
-    Each delivery is committed right after its message is accepted; waiting for the WAL flush
-    would cost a disk sync per message. Commits still reach the server before the next message
-    goes, so a killed worker loses nothing; only a crash of the database server itself could lose
-    the last fraction of a second of statuses, whose messages would then go again (never fewer).
-    """
-    if db_connection.vendor == "postgresql" and setting("RELAXED_COMMITS", True):
-        with db_connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
-
-
-class StatusCommits:
-    """PostgreSQL: each 'sent' status is sent to the database the moment the mail server has
-    accepted the message, and the next message goes out while the database commits it.
-
-    The UPDATE (an implicit transaction of its own, committed by the server) is written to the
-    database connection before the next SMTP transaction starts; its acknowledgement is read
-    before the connection is used again: before the next status, and before any other query
-    (a Django execute wrapper). So a status reaches the server as early as when waiting for it,
-    and a worker killed at any point leaves at most the message in flight unrecorded.
-    """
-
-    # The same statement with libpq's numbered parameters, in SENT_PARAMS order.
-    SQL = (SENT_UPDATE % {name: f"${n}" for n, name in enumerate(SENT_PARAMS, 1)}).encode()
-
-    @staticmethod
-    def supported():
-        return db_connection.vendor == "postgresql"
-
-    def __init__(self, batch):
-        self.batch = batch
-        self.waiting = False
-        self.wrapper = None
-
-    def __enter__(self):
-        self.wrapper = db_connection.execute_wrapper(self.before_query)
-        self.wrapper.__enter__()
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            self.settle()
-        finally:
-            self.wrapper.__exit__(*exc_info)
-
-    def before_query(self, execute, sql, params, many, context):
-        self.settle()
-        return execute(sql, params, many, context)
-
-    def send(self, values):
-        """Write SENT_UPDATE with `values` (by name) and do not wait for its answer."""
-        self.settle()
-        db_connection.ensure_connection()
-        connection = db_connection.connection
-        pgconn = connection.pgconn
-        values = {**values, "sent_at": values["sent_at"].isoformat()}
-        pgconn.send_query_params(self.SQL, [str(values[name]).encode() for name in SENT_PARAMS])
-        connection.wait(generators.send(pgconn))  # on the wire before the next message
-        self.waiting = True
-
-    def settle(self):
-        """Read the acknowledgement of the status sent last, if any."""
-        if not self.waiting:
-            return
-        self.waiting = False
-        connection = db_connection.connection
-        results = connection.wait(generators.fetch_many(connection.pgconn))
-        for result in results:
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                message = result.error_message.decode(errors="replace")
-                raise DatabaseError(f"recording a sent delivery failed: {message}")
-        self.batch.count_sent(sum(int(result.command_tuples or 0) for result in results))
 
 
 def chunked(items, size):
@@ -559,27 +410,22 @@ def deliver_batch(send_id, worker=None, limit=None):
     if send is None:
         return {}
     ids = claim(send_id, worker, limit or setting("BATCH_SIZE", 100))
-    relaxed_commits()
     batch = Batch(send, worker)
     deliveries = (
         Delivery.objects.filter(pk__in=ids)
         .order_by("pk")
         .only("pk", "subscriber_id", "language", "attempts")
     )
-    if StatusCommits.supported():
-        batch.status_commits = StatusCommits(batch)
     try:
-        with batch.status_commits or contextlib.nullcontext():
-            for chunk in chunked(list(deliveries), CHECK_EVERY):
-                # Read the send's state and the next few subscribers just before their
-                # messages: a pause, a cancel or an unsubscribe takes effect within CHECK_EVERY
-                # messages.
-                subscribers, sending = batch.read_ahead(chunk)
-                if not sending:
-                    release(ids, worker)
-                    break
-                for delivery in chunk:
-                    batch.deliver(delivery, subscribers.get(delivery.subscriber_id))
+        for chunk in chunked(list(deliveries), CHECK_EVERY):
+            # Read the send's state and the next few subscribers just before their messages: a
+            # pause, a cancel or an unsubscribe takes effect within CHECK_EVERY messages.
+            subscribers, sending = batch.read_ahead(chunk)
+            if not sending:
+                release(ids, worker)
+                break
+            for delivery in chunk:
+                batch.deliver(delivery, subscribers.get(delivery.subscriber_id))
     finally:
         batch.close()
     follow_up(send)

@@ -1,16 +1,17 @@
-"""Signed links for subscribers (Django signing).
+"""Signed tokens for subscribers' links (Django signing): sign and unsign, nothing else.
 
-- Confirmation links expire (CONFIRMATION_MAX_AGE) and carry the time they were made.
-- Unsubscribe and preference links never expire: every newsletter must keep working.
-Both sign the subscriber's random `token`, never the address, so a link reveals nothing.
+- Confirmation tokens expire (CONFIRMATION_MAX_AGE) and are bound to one sign-up: a link from an
+  earlier sign-up stops working once the person has unsubscribed and signed up again.
+- Link tokens (unsubscribe, preferences, one-click) never expire: every newsletter must keep
+  working.
+Both sign the subscriber's random `token` (a UUID), never the address, so a link reveals nothing.
+Finding the subscriber a token names is the model's job (`Subscriber.objects.from_link_token`).
 """
 
 import datetime
 import uuid
 
 from django.core import signing
-
-from .models import Subscriber
 
 CONFIRMATION_SALT = "newsletter.confirm"
 LINK_SALT = "newsletter.link"
@@ -25,33 +26,32 @@ class ExpiredToken(InvalidToken):
     """The confirmation link is older than CONFIRMATION_MAX_AGE."""
 
 
-def _signup_stamp(subscriber):
-    return str(int(subscriber.signed_up_at.timestamp() * 1_000_000))
+def signup_stamp(signed_up_at):
+    return str(int(signed_up_at.timestamp() * 1_000_000))
 
 
 def confirmation_token(subscriber):
-    """Bound to this sign-up: a link from an earlier sign-up stops working once the person has
-    unsubscribed and signed up again."""
-    value = f"{subscriber.token.hex}.{_signup_stamp(subscriber)}"
+    """A confirmation token for the subscriber's current sign-up (its `token` and
+    `signed_up_at`)."""
+    value = f"{subscriber.token.hex}.{signup_stamp(subscriber.signed_up_at)}"
     return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign(value)
 
 
 def link_token(subscriber):
+    """A never-expiring link token for the subscriber (its random `token`)."""
     return signing.Signer(salt=LINK_SALT).sign(subscriber.token.hex)
 
 
-def _subscriber(value):
+def as_uuid(value):
     try:
-        key = uuid.UUID(hex=value)
+        return uuid.UUID(hex=value)
     except (ValueError, TypeError) as exc:
         raise InvalidToken from exc
-    subscriber = Subscriber.objects.filter(token=key).first()
-    if subscriber is None:
-        raise InvalidToken
-    return subscriber
 
 
-def subscriber_from_confirmation_token(token):
+def unsign_confirmation(token):
+    """(subscriber token UUID, sign-up stamp) of a confirmation token; raises ExpiredToken or
+    InvalidToken."""
     try:
         value = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign(
             token, max_age=CONFIRMATION_MAX_AGE
@@ -61,15 +61,13 @@ def subscriber_from_confirmation_token(token):
     except signing.BadSignature as exc:
         raise InvalidToken from exc
     key, _dot, stamp = value.partition(".")
-    subscriber = _subscriber(key)
-    if stamp != _signup_stamp(subscriber):
-        raise InvalidToken
-    return subscriber
+    return as_uuid(key), stamp
 
 
-def subscriber_from_link_token(token):
+def unsign_link(token):
+    """The subscriber token UUID of a link token; raises InvalidToken."""
     try:
         value = signing.Signer(salt=LINK_SALT).unsign(token)
     except signing.BadSignature as exc:
         raise InvalidToken from exc
-    return _subscriber(value)
+    return as_uuid(value)

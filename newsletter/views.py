@@ -21,12 +21,7 @@ from .emails import may_send_confirmation
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
 from .models import Source, Status, Subscriber
 from .tasks import send_confirmation_task
-from .tokens import (
-    ExpiredToken,
-    InvalidToken,
-    subscriber_from_confirmation_token,
-    subscriber_from_link_token,
-)
+from .tokens import ExpiredToken, InvalidToken
 
 SIGNUP_LIMIT = 5  # sign-ups per client address per window
 SIGNUP_WINDOW = 15 * 60
@@ -111,7 +106,7 @@ def _in_subscriber_language(request, subscriber, view_name, token):
 @never_cache  # pages reached through one subscriber's link: no cache may keep them
 def confirm(request, token):
     try:
-        subscriber = subscriber_from_confirmation_token(token)
+        subscriber = Subscriber.objects.from_confirmation_token(token)
     except ExpiredToken:
         return _link_problem(request, expired=True)
     except InvalidToken:
@@ -132,7 +127,7 @@ def confirm(request, token):
 def unsubscribe(request, token):
     """GET shows one button (link scanners must not unsubscribe anybody); POST unsubscribes."""
     try:
-        subscriber = subscriber_from_link_token(token)
+        subscriber = Subscriber.objects.from_link_token(token)
     except InvalidToken:
         return _link_problem(request)
     moved = _in_subscriber_language(request, subscriber, "newsletter:unsubscribe", token)
@@ -159,7 +154,7 @@ def one_click_unsubscribe(request, token):
             content_type="text/plain; charset=utf-8",
         )
     try:
-        subscriber = subscriber_from_link_token(token)
+        subscriber = Subscriber.objects.from_link_token(token)
     except InvalidToken:
         return HttpResponse("Unknown or altered link.\n", status=400, content_type="text/plain")
     if subscriber.unsubscribe():
@@ -171,7 +166,7 @@ def one_click_unsubscribe(request, token):
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     try:
-        subscriber = subscriber_from_link_token(token)
+        subscriber = Subscriber.objects.from_link_token(token)
     except InvalidToken:
         return _link_problem(request)
     moved = _in_subscriber_language(request, subscriber, "newsletter:preferences", token)

@@ -147,7 +147,7 @@ def test_visitor_signs_up_in_bangla_confirms_and_unsubscribes(site, phone, setti
     unsubscribe link a newsletter carries."""
     from aiosmtpd.controller import Controller
 
-    from newsletter.emails import subscriber_urls
+    from newsletter.links import recipient_links
     from newsletter.models import Status, Subscriber
     from tests.test_subscriber_flow import Inbox, free_port, link_in
 
@@ -173,7 +173,7 @@ def test_visitor_signs_up_in_bangla_confirms_and_unsubscribes(site, phone, setti
         subscriber = Subscriber.objects.get(email="nasrin@example.org")
         assert subscriber.status == Status.SUBSCRIBED and subscriber.language == "bn"
 
-        unsubscribe_path = subscriber_urls(subscriber)["unsubscribe"].split(".org", 1)[1]
+        unsubscribe_path = recipient_links(subscriber)["unsubscribe"].split(".org", 1)[1]
         phone.goto(site + unsubscribe_path)
         assert phone.get_attribute("html", "lang") == "bn"
         subscriber.refresh_from_db()

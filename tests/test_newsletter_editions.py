@@ -19,8 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Locale
 
-from newsletter.editions import GMAIL_CLIP_BYTES, PLACEHOLDERS, render_edition, wrap_lines
-from newsletter.messages import edition_message, recipient_links, sample_links
+from newsletter.editions import GMAIL_CLIP_BYTES, render_edition, wrap_lines
+from newsletter.links import PLACEHOLDERS, recipient_links, sample_links
+from newsletter.messages import edition_message
 from newsletter.models import NewsletterIssuePage, Status, Subscriber
 from newsletter.readiness import readiness
 from stories.models import NewsIndexPage, NewsPage, StoryPage

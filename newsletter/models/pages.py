@@ -109,7 +109,7 @@ class NewsletterIssuePage(LocalizedPage):
         """The e-mail modes show the edition exactly as subscribers receive it (sample links)."""
         if mode_name not in ("email-html", "email-text"):
             return super().serve_preview(request, mode_name)
-        from ..messages import sample_links
+        from ..links import sample_links
 
         edition = self.edition().personalize(sample_links(self.locale.language_code))
         if mode_name == "email-html":

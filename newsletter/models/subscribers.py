@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..addresses import normalize_email, suppression_hash
+from ..tokens import InvalidToken, signup_stamp, unsign_confirmation, unsign_link
 
 
 class Status(models.TextChoices):
@@ -43,6 +44,22 @@ class SubscriberQuerySet(models.QuerySet):
     def with_email(self, address):
         """The subscriber with this address, whatever its case or domain spelling."""
         return self.filter(email__iexact=normalize_email(address))
+
+    def from_link_token(self, token):
+        """The subscriber a signed unsubscribe/preference link names; raises InvalidToken."""
+        subscriber = self.filter(token=unsign_link(token)).first()
+        if subscriber is None:
+            raise InvalidToken
+        return subscriber
+
+    def from_confirmation_token(self, token):
+        """The subscriber a confirmation link names, for their current sign-up only; raises
+        ExpiredToken or InvalidToken."""
+        key, stamp = unsign_confirmation(token)
+        subscriber = self.filter(token=key).first()
+        if subscriber is None or stamp != signup_stamp(subscriber.signed_up_at):
+            raise InvalidToken
+        return subscriber
 
 
 class Subscriber(models.Model):

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsletter.messages import edition_message, message_bytes, sample_links
+from newsletter.links import sample_links
+from newsletter.messages import edition_message, message_bytes
 from newsletter.models import NewsletterIssuePage
 
 
