@@ -2,13 +2,16 @@
 
 import datetime
 import logging
+import smtplib
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django_tasks import task
 from wagtail.log_actions import log
 
 from .links import confirmation_url
+from .models import Status, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +44,21 @@ def send_confirmation(subscriber):
     subscriber.save(update_fields=["confirmation_sent_at", "updated_at"])
     log(instance=subscriber, action="newsletter.confirmation_sent", data={"to": subscriber.email})
     return message
+
+
+@task()
+def send_confirmation_task(subscriber_id):
+    """Send a pending subscriber their confirmation e-mail, unless sent very recently."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Status.PENDING).first()
+    if subscriber is None or not may_send_confirmation(subscriber):
+        return False
+    try:
+        send_confirmation(subscriber)
+    except (smtplib.SMTPException, OSError) as exc:
+        # Logged without the address (SMTP errors quote it); confirmation_sent_at stays empty, so
+        # signing up again tries again.
+        logger.warning(
+            "Confirmation e-mail to subscriber %s failed: %s", subscriber.pk, type(exc).__name__
+        )
+        return False
+    return True

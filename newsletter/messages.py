@@ -18,6 +18,16 @@ from django.utils.translation import gettext as _
 TEST_PREFIX = "[TEST]"
 
 
+def header_problems(edition):
+    """What stops the edition's subject or preheader from being a mail header: a line break
+    (a translator can type one; Django refuses it with BadHeaderError)."""
+    return [
+        name
+        for name in ("subject", "preheader")
+        if "\n" in getattr(edition, name) or "\r" in getattr(edition, name)
+    ]
+
+
 def site_domain():
     return urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
 

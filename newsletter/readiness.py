@@ -2,10 +2,13 @@
 alt text, and the size of the HTML against Gmail's clipping limit."""
 
 import dataclasses
+import functools
 
 from django.conf import settings
 from django.urls import reverse
 from wagtail.models import Locale
+
+from .messages import header_problems
 
 
 @dataclasses.dataclass
@@ -16,10 +19,16 @@ class LanguageReadiness:
     edition: object = None
     edit_url: str = ""
 
+    @functools.cached_property
+    def line_breaks(self):
+        """ "subject" and/or "preheader" when they hold a line break (they cannot be sent)."""
+        return header_problems(self.edition) if self.edition else []
+
     @property
     def ready(self):
         return bool(
             self.edition
+            and not self.line_breaks
             and not self.edition.fallbacks
             and not self.edition.unpublished
             and not self.edition.missing_alt

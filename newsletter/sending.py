@@ -13,35 +13,28 @@
 Failure semantics are written up in docs/sending.md.
 """
 
-import contextlib
-import dataclasses
 import logging
 import os
-import smtplib
 import socket
-import time
 from datetime import timedelta
 
-from anymail.exceptions import AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 from wagtail.log_actions import log
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
-from .editions import Edition
-from .esp import sent_message_id
-from .links import RecipientLinks
-from .messages import edition_message
-from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
+from . import notices
+from .messages import header_problems
+from .models import Delivery, DeliveryStatus, Send, SendState, Subscriber
+from .worker import run_batch
 
 logger = logging.getLogger(__name__)
-
-
-def setting(name, default):
-    return getattr(settings, f"NEWSLETTER_{name}", default)
 
 
 class NotReady(Exception):
@@ -84,15 +77,14 @@ def edition_problems(editions, allow_fallback):
             if not allow_fallback:
                 problems.append(f"{language}: the issue is not translated and published")
             continue
+        for field in header_problems(edition):
+            problems.append(f"{language}: the {field} has a line break")
         if edition.fallbacks and not allow_fallback:
             titles = ", ".join(note.title for note in edition.fallbacks)
             problems.append(f"{language}: not translated: {titles}")
     if editions.get(settings.LANGUAGE_CODE, (None, None))[1] is None:
         problems.append(f"{settings.LANGUAGE_CODE}: the issue is not published")
     return problems
-
-
-ACTIVE_STATES = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
 
 
 class AlreadySending(NotReady):
@@ -106,34 +98,34 @@ def create_send(issue, *, user=None, scheduled_at=None, allow_fallback=False, ma
     operator who then tries again would send the issue twice). One active send per issue: the
     issue's page row is locked while checking, so two officers pressing "Send" at once make one.
     """
-    from wagtail.models import Page
-
     source = issue.get_translation(Locale.get_default()).specific
-    problems = edition_problems(live_editions(source), allow_fallback)
+    editions = live_editions(source)
+    problems = edition_problems(editions, allow_fallback)
     if problems:
         raise NotReady(problems)
     with transaction.atomic():
         Page.objects.select_for_update().filter(pk=source.pk).first()
-        active = Send.objects.filter(issue=source, state__in=ACTIVE_STATES).first()
+        active = Send.objects.active().filter(issue=source).first()
         if active is not None:
             raise AlreadySending([f"send {active.pk} of this issue is {active.state}"])
         send = Send.objects.create(
             issue=source,
             scheduled_at=scheduled_at or timezone.now(),
             allow_fallback=allow_fallback,
-            max_rate=setting("MAX_RATE", 0) if max_rate is None else max_rate,
+            max_rate=settings.NEWSLETTER_MAX_RATE if max_rate is None else max_rate,
             created_by=user,
         )
         log(instance=source, action="newsletter.send_created", user=user, data={"send": send.pk})
         if send.scheduled_at <= timezone.now():
-            send = start_send(send)
+            send = start_send(send, editions=editions)  # rendered once, just above
     schedule_sweep(at=max(send.scheduled_at, timezone.now() + timedelta(seconds=1)))
     return send
 
 
-def frozen_editions(send):
-    """Render each language's edition once; a missing one borrows the source language's."""
-    editions = live_editions(send.issue)
+def frozen_editions(send, editions=None):
+    """Each language's edition as rendered now (or `editions`, rendered by the caller); a
+    missing one borrows the source language's."""
+    editions = editions or live_editions(send.issue)
     problems = edition_problems(editions, send.allow_fallback)
     if problems:
         raise NotReady(problems)
@@ -151,18 +143,23 @@ def frozen_editions(send):
     return frozen
 
 
-def start_send(send, now=None):
-    """Freeze the editions, write the ledger and queue the first batches. Safe to call twice."""
+def start_send(send, now=None, editions=None):
+    """Freeze the editions, write the ledger and queue the first batches. Safe to call twice.
+
+    `editions` ({language: (page, Edition)}) when the caller has just rendered them: each
+    edition is rendered once per send.
+    """
     with transaction.atomic():
         send = Send.objects.select_for_update().get(pk=send.pk)
         if send.state != SendState.SCHEDULED:
             return send
         try:
-            send.editions = frozen_editions(send)
+            send.editions = frozen_editions(send, editions)
         except NotReady as exc:
             send.state = SendState.PAUSED
             send.pause_reason = f"Not ready to send: {exc}"
             send.save(update_fields=["state", "pause_reason"])
+            notices.send_changed(send, "paused")
             return send
         send.state = SendState.SENDING
         send.started_at = now or timezone.now()
@@ -194,242 +191,27 @@ def write_ledger(send, chunk_size=2000):
 def enqueue_batches(send, count=None, run_after=None):
     """Queue delivery batches; a later one only where the backend can defer (else the sweep
     queues it when its time has come)."""
-    from .tasks import deliver_batch
-
-    task = deliver_batch
+    task = deliver_batch_task
     if run_after:
         if not task.get_backend().supports_defer:
             return
         task = task.using(run_after=run_after)
-    for _ in range(count or setting("PARALLEL_BATCHES", 2)):
+    for _ in range(count or settings.NEWSLETTER_PARALLEL_BATCHES):
         task.enqueue(send.pk)
 
 
 # Delivering
 
 
-def claim(send_id, worker, limit, now=None):
-    """Take up to `limit` ready deliveries of a send under a lease; returns their ids.
-
-    On PostgreSQL, SKIP LOCKED lets any number of workers claim at once without waiting for or
-    taking each other's rows. SQLite ignores FOR UPDATE, but its writes are serialised, which
-    keeps one worker (and the tests) correct.
-    """
-    now = now or timezone.now()
-    lease = timedelta(seconds=setting("LEASE_SECONDS", 300))
-    with transaction.atomic():
-        ready = Delivery.objects.ready(now).filter(send_id=send_id).order_by("pk")
-        ids = list(ready.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        if ids:
-            Delivery.objects.filter(pk__in=ids).update(
-                status=DeliveryStatus.SENDING, lease_until=now + lease, claimed_by=worker
-            )
-    return ids
-
-
-def backoff(attempts):
-    """Seconds before the next try: 1, 2, 4... minutes, at most an hour."""
-    base = setting("RETRY_BASE_SECONDS", 60)
-    return min(base * 2 ** max(attempts - 1, 0), setting("RETRY_MAX_SECONDS", 3600))
-
-
-@dataclasses.dataclass
-class Outcome:
-    permanent: bool
-    error: str
-
-
-def classify(exc):
-    """Temporary (retry later) or permanent (give up, the address bounced)?"""
-    if isinstance(exc, AnymailRecipientsRefused):  # the ESP will not send to this address
-        return Outcome(permanent=True, error=str(exc))
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, message = next(iter(exc.recipients.values()))
-        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-        return Outcome(permanent=500 <= code < 600, error=f"{code} {text}")
-    if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error
-        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        # A 5xx to the sender or the data is about the message or the server, not the address.
-        return Outcome(permanent=False, error=f"{exc.smtp_code} {text}")
-    return Outcome(permanent=False, error=f"{type(exc).__name__}: {exc}")
-
-
-class Batch:
-    """One worker's pass over a claimed batch, on one mail connection."""
-
-    def __init__(self, send, worker):
-        self.send = send
-        self.worker = worker
-        self.editions = {
-            language: Edition(notes=(), **data) for language, data in send.editions.items()
-        }
-        self.connection = None
-        self.consecutive_failures = 0
-        parallel = max(setting("PARALLEL_BATCHES", 2), 1)
-        self.interval = parallel / send.max_rate if send.max_rate else 0
-        self.last_sent = 0.0
-        self.counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
-        self.links = RecipientLinks()
-
-    def open(self):
-        if self.connection is None:
-            self.connection = get_connection()
-            self.connection.open()
-        return self.connection
-
-    def close(self):
-        if self.connection is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.connection.close()  # a dead connection may fail to say goodbye
-            self.connection = None
-
-    def throttle(self):
-        if self.interval:
-            wait = self.last_sent + self.interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-        self.last_sent = time.monotonic()
-
-    def transmit(self, message):
-        """Send one message; a dropped connection is reopened once for the same message."""
-        try:
-            return self.open().send_messages([message])
-        except (smtplib.SMTPServerDisconnected, ConnectionError):
-            self.close()
-            return self.open().send_messages([message])
-
-    def finish(self, delivery, status, **fields):
-        """Commit one delivery's outcome, only while this worker still holds it."""
-        updated = Delivery.objects.filter(
-            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_by=self.worker
-        ).update(status=status, lease_until=None, **fields)
-        self.counts[status] = self.counts.get(status, 0) + (1 if updated else 0)
-
-    def deliver(self, delivery, subscriber):
-        """Send one delivery to `subscriber` as read just before (None: erased)."""
-        if subscriber is None or subscriber.status != Status.SUBSCRIBED:
-            # Unsubscribed (or bounced, or erased) since the ledger was written.
-            self.finish(delivery, DeliveryStatus.SKIPPED, last_error="no longer subscribed")
-            return
-        attempts = delivery.attempts + 1
-        try:
-            message = edition_message(
-                self.editions[delivery.language], subscriber.email, self.links(subscriber)
-            )
-            self.throttle()
-            self.transmit(message)
-        except (smtplib.SMTPException, OSError, AnymailRecipientsRefused) as exc:
-            self.close_if_broken(exc)
-            self.failed(delivery, subscriber, attempts, classify(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 (one bad message must not stall the batch)
-            # Building or sending this one message failed (a line break in a header, a value
-            # the backend refuses): the same would happen on every retry, so the delivery fails
-            # with its reason, the subscriber keeps their status and the batch moves on.
-            logger.exception("Send %s: delivery %s failed", self.send.pk, delivery.pk)
-            self.finish(
-                delivery,
-                DeliveryStatus.FAILED,
-                attempts=attempts,
-                last_error=f"{type(exc).__name__}: {exc}"[:500],
-            )
-            return
-        self.consecutive_failures = 0
-        self.finish(
-            delivery,
-            DeliveryStatus.SENT,
-            attempts=attempts,
-            sent_at=timezone.now(),
-            message_id=sent_message_id(message),
-            last_error="",
-        )
-
-    def close_if_broken(self, exc):
-        if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
-            self.close()
-
-    def failed(self, delivery, subscriber, attempts, outcome):
-        self.consecutive_failures += 1
-        if outcome.permanent or attempts >= setting("MAX_ATTEMPTS", 6):
-            self.finish(
-                delivery, DeliveryStatus.FAILED, attempts=attempts, last_error=outcome.error
-            )
-            if outcome.permanent:
-                Subscriber.objects.filter(pk=subscriber.pk).update(status=Status.BOUNCED)
-                log(
-                    instance=subscriber,
-                    action="newsletter.bounce",
-                    data={"send": self.send.pk, "error": outcome.error[:200]},
-                )
-        else:
-            self.finish(
-                delivery,
-                DeliveryStatus.RETRYING,
-                attempts=attempts,
-                last_error=outcome.error,
-                next_attempt_at=timezone.now() + timedelta(seconds=backoff(attempts)),
-            )
-        limit = setting("PAUSE_AFTER_FAILURES", 20)
-        if self.consecutive_failures >= limit:
-            pause(
-                self.send,
-                f"{self.consecutive_failures} messages in a row failed; the last error was: "
-                f"{outcome.error}",
-            )
-
-    def still_sending(self):
-        return Send.objects.filter(pk=self.send.pk, state=SendState.SENDING).exists()
-
-    def read_ahead(self, deliveries):
-        """({subscriber id: subscriber}, whether the send is still sending), read just before
-        their messages."""
-        ids = [delivery.subscriber_id for delivery in deliveries]
-        subscribers = Subscriber.objects.only("pk", "email", "language", "status", "token")
-        return subscribers.in_bulk(ids), self.still_sending()
-
-
-def release(ids, worker):
-    """Give claimed deliveries back to the queue (paused or cancelled mid-batch)."""
-    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING, claimed_by=worker).update(
-        status=DeliveryStatus.QUEUED, lease_until=None, claimed_by=""
-    )
-
-
-CHECK_EVERY = 10
-
-
-def chunked(items, size):
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def deliver_batch(send_id, worker=None, limit=None):
-    """Claim and send one batch of a send; queue the next batch while work is left."""
-    worker = worker or worker_name()
+    """Claim and send one batch of a send (newsletter.worker); then follow up: done, another
+    batch, or one at the next retry time."""
     send = Send.objects.filter(pk=send_id, state=SendState.SENDING).first()
     if send is None:
         return {}
-    ids = claim(send_id, worker, limit or setting("BATCH_SIZE", 100))
-    batch = Batch(send, worker)
-    deliveries = (
-        Delivery.objects.filter(pk__in=ids)
-        .order_by("pk")
-        .only("pk", "subscriber_id", "language", "attempts")
-    )
-    try:
-        for chunk in chunked(list(deliveries), CHECK_EVERY):
-            # Read the send's state and the next few subscribers just before their messages: a
-            # pause, a cancel or an unsubscribe takes effect within CHECK_EVERY messages.
-            subscribers, sending = batch.read_ahead(chunk)
-            if not sending:
-                release(ids, worker)
-                break
-            for delivery in chunk:
-                batch.deliver(delivery, subscribers.get(delivery.subscriber_id))
-    finally:
-        batch.close()
+    counts = run_batch(send, worker or worker_name(), limit or settings.NEWSLETTER_BATCH_SIZE)
     follow_up(send)
-    return batch.counts
+    return counts
 
 
 def follow_up(send, now=None):
@@ -440,10 +222,7 @@ def follow_up(send, now=None):
         return
     pending = Delivery.objects.filter(send=send).pending()
     if not pending.exists():
-        finished = Send.objects.filter(pk=send.pk, state=SendState.SENDING).update(
-            state=SendState.DONE, finished_at=now
-        )
-        if finished:
+        if send.finish(now):
             log(instance=send.issue, action="newsletter.send_done", data={"send": send.pk})
         return
     if pending.ready(now).exists():
@@ -457,15 +236,6 @@ def follow_up(send, now=None):
 # Control
 
 
-def pause(send, reason=""):
-    updated = Send.objects.filter(pk=send.pk, state=SendState.SENDING).update(
-        state=SendState.PAUSED, pause_reason=reason
-    )
-    if updated:
-        logger.warning("Send %s paused: %s", send.pk, reason)
-    return bool(updated)
-
-
 def resume(send):
     """Continue a paused send: from the ledger, or from the start if it never started."""
     send.refresh_from_db()
@@ -475,24 +245,10 @@ def resume(send):
         Send.objects.filter(pk=send.pk).update(state=SendState.SCHEDULED, pause_reason="")
         start_send(send)
         return True
-    Send.objects.filter(pk=send.pk).update(
-        state=SendState.SENDING, pause_reason="", consecutive_failures=0
-    )
+    Send.objects.filter(pk=send.pk).update(state=SendState.SENDING, pause_reason="", resume_at=None)
     enqueue_batches(send)
     schedule_sweep()
     return True
-
-
-def cancel(send):
-    """Stop for good: deliveries not yet sent are skipped."""
-    updated = Send.objects.filter(pk=send.pk, state__in=ACTIVE_STATES).update(
-        state=SendState.CANCELLED, finished_at=timezone.now()
-    )
-    if updated:
-        Delivery.objects.filter(
-            send=send, status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
-        ).update(status=DeliveryStatus.SKIPPED, last_error="send cancelled")
-    return bool(updated)
 
 
 def being_worked_on(send, now):
@@ -505,16 +261,10 @@ def being_worked_on(send, now):
         send=send, status=DeliveryStatus.SENDING, lease_until__gte=now
     ).exists():
         return True
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import deliver_batch
-
-    if not isinstance(deliver_batch.get_backend(), DatabaseBackend):
+    if not isinstance(deliver_batch_task.get_backend(), DatabaseBackend):
         return False
     waiting = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=deliver_batch.module_path
+        status=TaskResultStatus.READY, task_path=deliver_batch_task.module_path
     ).values_list("args_kwargs", flat=True)
     return any(send.pk in (args or {}).get("args", []) for args in waiting)
 
@@ -531,6 +281,8 @@ def sweep(now=None):
     for send in Send.objects.filter(state=SendState.SCHEDULED, scheduled_at__lte=now):
         start_send(send, now=now)
         started += 1
+    for send in Send.objects.waiting_for_server(now):
+        resume(send)  # the mail server was down: try again (back-off in Send.wait_for_server)
     revived = Delivery.objects.lease_expired(now).update(
         status=DeliveryStatus.RETRYING, lease_until=None, claimed_by="", next_attempt_at=now
     )
@@ -546,31 +298,50 @@ def sweep(now=None):
     return {"started": started, "revived": revived, "kicked": kicked}
 
 
+def sweep_needed():
+    """Sends the sweep must keep moving: scheduled, sending, or waiting for the mail server."""
+    return Send.objects.filter(
+        Q(state__in=(SendState.SCHEDULED, SendState.SENDING))
+        | Q(state=SendState.PAUSED, resume_at__isnull=False)
+    ).exists()
+
+
 def schedule_sweep(at=None):
-    """Queue the next sweep (in NEWSLETTER_SWEEP_SECONDS, or `at`) while sends are active.
+    """Queue the next sweep (in NEWSLETTER_SWEEP_SECONDS, or `at`) while sends need it.
 
-    With the database task backend, a sweep already waiting is enough; other backends that
-    cannot defer rely on `manage.py send_newsletter --sweep` from a timer.
+    With the database task backend, a sweep already waiting is enough. Backends that cannot
+    defer, and any worker crash that loses the queued sweep, are covered by the timer that runs
+    `manage.py send_newsletter --sweep` every minute (Procfile, deploy/systemd).
     """
-    from .tasks import sweep_sends
-
-    backend = sweep_sends.get_backend()
-    if (
-        not backend.supports_defer
-        or not Send.objects.filter(state__in=(SendState.SCHEDULED, SendState.SENDING)).exists()
-    ):
+    backend = sweep_task.get_backend()
+    if not backend.supports_defer or not sweep_needed():
         return False
-    at = at or timezone.now() + timedelta(seconds=setting("SWEEP_SECONDS", 60))
-    try:
-        from django_tasks.base import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
-
+    at = at or timezone.now() + timedelta(seconds=settings.NEWSLETTER_SWEEP_SECONDS)
+    if isinstance(backend, DatabaseBackend):
         waiting = DBTaskResult.objects.filter(
-            status=TaskResultStatus.READY, task_path=sweep_sends.module_path, run_after__lte=at
+            status=TaskResultStatus.READY, task_path=sweep_task.module_path, run_after__lte=at
         )
         if waiting.exists():
             return False
-    except (ImportError, LookupError):
-        pass
-    sweep_sends.using(run_after=at).enqueue()
+    sweep_task.using(run_after=at).enqueue()
     return True
+
+
+# Tasks (django-tasks; `manage.py db_worker` runs them)
+
+
+@task()
+def deliver_batch_task(send_id):
+    """Claim and send one batch of a send."""
+    return deliver_batch(send_id)
+
+
+@task()
+def sweep_task():
+    """Keep sends moving, then again in a minute while any needs it.
+
+    The next sweep is queued before this one runs: a worker killed during the sweep leaves it
+    queued, so the chain does not depend on this sweep finishing.
+    """
+    schedule_sweep(at=timezone.now() + timedelta(seconds=settings.NEWSLETTER_SWEEP_SECONDS))
+    return sweep()

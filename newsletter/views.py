@@ -17,10 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.log_actions import log
 
 from . import ratelimit
-from .emails import may_send_confirmation
+from .emails import may_send_confirmation, send_confirmation_task
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
 from .models import Source, Status, Subscriber
-from .tasks import send_confirmation_task
 from .tokens import ExpiredToken, InvalidToken
 
 SIGNUP_LIMIT = 5  # sign-ups per client address per window

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from .admin.sends import DELIVERIES, DeliveryViewSet, SendPermissionPolicy
 from .models import Delivery, Send
-from .send_admin import DELIVERIES, DeliveryViewSet, SendPermissionPolicy
 
 # Before any viewset asks for them: sends and the ledger are for those who may send issues.
 register_permission_policy(Send, SendPermissionPolicy(Send))
@@ -37,7 +37,7 @@ def register_newsletter_log_actions(actions):
 
 
 # The subscriber admin (newsletter/admin_views.py): the "Newsletter" menu and its bulk actions.
-from .admin_views import EraseBulkAction, NewsletterViewSetGroup, UnsubscribeBulkAction  # noqa: E402
+from .admin.subscribers import EraseBulkAction, NewsletterViewSetGroup, UnsubscribeBulkAction  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
@@ -58,9 +58,9 @@ hooks.register("register_bulk_action", EraseBulkAction)
 from django.urls import path, reverse  # noqa: E402
 from wagtail.admin.widgets.button import Button  # noqa: E402
 
-from .issue_admin import IssueTestView  # noqa: E402
+from .admin.issues import IssueTestView  # noqa: E402
+from .admin.sends import IssueSendView, can_send  # noqa: E402
 from .models import NewsletterIssuePage  # noqa: E402
-from .send_admin import IssueSendView, can_send  # noqa: E402
 
 
 @hooks.register("register_admin_urls")

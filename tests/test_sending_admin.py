@@ -143,7 +143,10 @@ def test_an_officer_sends_the_issue_and_lands_on_its_page(officer, issue, server
     assert "Sending started." in officer.get(send_url(send)).content.decode()
 
     run(send)
-    assert len(server.received) == len(readers)
+    to_readers = [rcpt for rcpt, _m in server.received if rcpt != send.created_by.email]
+    assert len(to_readers) == len(readers)
+    [notice] = server.to(send.created_by.email)  # and the officer is told it is done
+    assert notice["Subject"].startswith("Sent:")
 
 
 def test_a_second_active_send_of_the_same_issue_is_refused(officer, issue, server):
@@ -157,7 +160,7 @@ def test_a_second_active_send_of_the_same_issue_is_refused(officer, issue, serve
     assert "already being sent (sending)" in response.content.decode()
     assert Send.objects.count() == 1
 
-    sending.cancel(first)  # once it is over, the issue may be sent again
+    first.cancel()  # once it is over, the issue may be sent again
     assert officer.post(confirm_url(issue), {"max_rate": "0"}).status_code == 302
     assert Send.objects.count() == 2
 
@@ -179,7 +182,7 @@ def test_send_at_is_dhaka_time_and_not_in_the_past(officer, issue, server):
     page = officer.get(send_url(send)).content.decode()
     assert f"Send scheduled for {at:%Y-%m-%d %H:%M} (Dhaka time)." in page
 
-    sending.cancel(send)
+    send.cancel()
     past = timezone.now().astimezone(DHAKA) - datetime.timedelta(hours=1)
     response = officer.post(
         confirm_url(issue), {"max_rate": "0", "send_at": past.strftime("%Y-%m-%d %H:%M")}
@@ -379,7 +382,7 @@ def test_translators_can_neither_send_nor_watch_nor_control(translator, issue, s
         assert translator.post(send_url(send, view)).status_code in (302, 403)
     send.refresh_from_db()
     assert send.state == SendState.SENDING
-    sending.pause(send)
+    send.pause()
     assert translator.post(send_url(send, "resume")).status_code in (302, 403)
     send.refresh_from_db()
     assert send.state == SendState.PAUSED

@@ -4,6 +4,7 @@ An issue is edited in English and translated into Bangla with wagtail-localize. 
 page is one edition: `issue.edition()` renders its e-mail (subject, preheader, HTML, text).
 """
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
@@ -15,8 +16,10 @@ from wagtail.search import index
 
 from website.models import LocalizedPage
 
+from ..admin.panels import ReadinessPanel
 from ..blocks import NewsletterBodyBlock
-from ..panels import ReadinessPanel
+from ..editions import render_edition, web_parts
+from ..links import sample_links
 
 LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
@@ -52,17 +55,27 @@ class NewsletterArchivePage(LocalizedPage):
         return context
 
 
+def one_line(value):
+    """Subjects and preheaders become mail headers: no line breaks (a translator can type one)."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("Keep this on one line: remove the line break."))
+
+
 class NewsletterIssuePage(LocalizedPage):
     """One issue of the newsletter: a letter, then featured items, lists, figures and more."""
 
     subject = models.CharField(
-        _("subject"), max_length=150, help_text=_("The e-mail's subject line")
+        _("subject"),
+        max_length=150,
+        help_text=_("The e-mail's subject line"),
+        validators=[one_line],
     )
     preheader = models.CharField(
         _("preheader"),
         max_length=200,
         blank=True,
         help_text=_("The preview text inboxes show after the subject"),
+        validators=[one_line],
     )
     issue_date = models.DateField(_("issue date"), default=timezone.localdate)
     letter = RichTextField(_("opening letter"), blank=True, features=LETTER_FEATURES)
@@ -109,22 +122,16 @@ class NewsletterIssuePage(LocalizedPage):
         """The e-mail modes show the edition exactly as subscribers receive it (sample links)."""
         if mode_name not in ("email-html", "email-text"):
             return super().serve_preview(request, mode_name)
-        from ..links import sample_links
-
         edition = self.edition().personalize(sample_links(self.locale.language_code))
         if mode_name == "email-html":
             return HttpResponse(edition.html)
         return HttpResponse(edition.text, content_type="text/plain; charset=utf-8")
 
     def get_context(self, request, *args, **kwargs):
-        from ..editions import web_parts
-
         context = super().get_context(request, *args, **kwargs)
         context["parts"] = web_parts(self)
         return context
 
     def edition(self):
         """This issue's e-mail in its own language (see newsletter.editions.render_edition)."""
-        from ..editions import render_edition
-
         return render_edition(self)

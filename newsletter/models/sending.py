@@ -5,11 +5,18 @@ each one right after its message is accepted, and a sweep gives expired leases b
 See docs/sending.md for the failure semantics.
 """
 
+import logging
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .. import notices
+
+logger = logging.getLogger(__name__)
 
 
 class SendState(models.TextChoices):
@@ -30,6 +37,17 @@ class DeliveryStatus(models.TextChoices):
 
 
 PENDING_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
+# A send in one of these holds its issue: one active send per issue.
+ACTIVE_STATES = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
+
+
+class SendQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state__in=ACTIVE_STATES)
+
+    def waiting_for_server(self, now=None):
+        """Sends paused because the mail server was down, whose next try has come."""
+        return self.filter(state=SendState.PAUSED, resume_at__lte=now or timezone.now())
 
 
 class Send(models.Model):
@@ -61,13 +79,18 @@ class Send(models.Model):
     )
     prepared = models.BooleanField(default=False)  # the ledger has a row per recipient
     pause_reason = models.TextField(_("why it paused"), blank=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
+    # The mail server could not be reached this many times in a row; the sweep resumes the send
+    # at `resume_at` (back-off), a manual pause clears it.
+    outages = models.PositiveIntegerField(default=0)
+    resume_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = SendQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("send")
@@ -79,7 +102,64 @@ class Send(models.Model):
 
     @property
     def is_active(self):
-        return self.state in (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
+        return self.state in ACTIVE_STATES
+
+    def pause(self, reason="", resume_at=None):
+        """Stop a sending send (workers stop within a few messages); the officers who started it
+        are told. True if it was sending."""
+        updated = Send.objects.filter(pk=self.pk, state=SendState.SENDING).update(
+            state=SendState.PAUSED, pause_reason=reason, resume_at=resume_at
+        )
+        if updated:
+            self.state, self.pause_reason, self.resume_at = SendState.PAUSED, reason, resume_at
+            logger.warning("Send %s paused: %s", self.pk, reason)
+            notices.send_changed(self, "paused")
+        return bool(updated)
+
+    def wait_for_server(self, error, now=None):
+        """Pause while the mail server cannot be reached; the sweep resumes the send after 1, 2,
+        4... minutes (NEWSLETTER_RETRY_BASE_SECONDS, at most NEWSLETTER_RETRY_MAX_SECONDS).
+        Only the first outage in a row is announced to the officers."""
+        now = now or timezone.now()
+        outages = self.outages + 1
+        wait = min(
+            settings.NEWSLETTER_RETRY_BASE_SECONDS * 2 ** (outages - 1),
+            settings.NEWSLETTER_RETRY_MAX_SECONDS,
+        )
+        resume_at = now + timedelta(seconds=wait)
+        reason = f"The mail server could not be reached ({error}); trying again by itself."
+        updated = Send.objects.filter(pk=self.pk, state=SendState.SENDING).update(
+            state=SendState.PAUSED, pause_reason=reason, resume_at=resume_at, outages=outages
+        )
+        if updated:
+            self.state, self.pause_reason, self.resume_at = SendState.PAUSED, reason, resume_at
+            self.outages = outages
+            logger.warning("Send %s waits for the mail server until %s", self.pk, resume_at)
+            if outages == 1:
+                notices.send_changed(self, "paused")
+        return bool(updated)
+
+    def cancel(self):
+        """Stop for good: deliveries not yet sent are skipped."""
+        updated = Send.objects.filter(pk=self.pk, state__in=ACTIVE_STATES).update(
+            state=SendState.CANCELLED, finished_at=timezone.now(), resume_at=None
+        )
+        if updated:
+            self.state = SendState.CANCELLED
+            self.deliveries.filter(
+                status__in=(DeliveryStatus.QUEUED, DeliveryStatus.RETRYING)
+            ).update(status=DeliveryStatus.SKIPPED, last_error="send cancelled")
+        return bool(updated)
+
+    def finish(self, now=None):
+        """Mark a sending send done once nothing is pending; the officers are told."""
+        updated = Send.objects.filter(pk=self.pk, state=SendState.SENDING).update(
+            state=SendState.DONE, finished_at=now or timezone.now()
+        )
+        if updated:
+            self.state = SendState.DONE
+            notices.send_changed(self, "done")
+        return bool(updated)
 
     def progress(self):
         """Counts per language and status, in one query: {"bn": {"sent": 10, ...}, ...}."""
@@ -136,6 +216,7 @@ class Delivery(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
@@ -148,7 +229,10 @@ class Delivery(models.Model):
                 fields=["send", "subscriber"], name="newsletter_delivery_once_per_subscriber"
             )
         ]
-        indexes = [models.Index(fields=["send", "status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["send", "status", "next_attempt_at"]),
+            models.Index(fields=["send", "attempted_at"]),
+        ]
 
     def __str__(self):
         return f"{self.send_id}/{self.subscriber_id} {self.status}"

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import registry as log_registry
 
 from ..addresses import normalize_email, suppression_hash
 from ..tokens import InvalidToken, signup_stamp, unsign_confirmation, unsign_link
@@ -160,8 +161,6 @@ class Subscriber(models.Model):
 
     def erase(self):
         """Delete the person's data, keeping only a suppression hash of the address."""
-        from wagtail.log_actions import registry as log_registry
-
         SuppressedAddress.objects.get_or_create(
             email_hash=suppression_hash(self.email), defaults={"reason": "erased"}
         )

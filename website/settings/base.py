@@ -247,7 +247,9 @@ NEWSLETTER_LEASE_SECONDS = 300  # a claimed batch returns to the queue if not do
 NEWSLETTER_MAX_ATTEMPTS = 6  # temporary failures retried this many times in all
 NEWSLETTER_RETRY_BASE_SECONDS = 60  # back-off: 1, 2, 4... minutes
 NEWSLETTER_RETRY_MAX_SECONDS = 3600
-NEWSLETTER_PAUSE_AFTER_FAILURES = 20  # failures in a row that pause a send
+# A send pauses when this share of its last NEWSLETTER_PAUSE_WINDOW attempts failed
+NEWSLETTER_PAUSE_WINDOW = 60
+NEWSLETTER_PAUSE_FAILURE_RATE = 0.5
 NEWSLETTER_SWEEP_SECONDS = 60
 
 # Wagtail

@@ -17,6 +17,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -46,8 +47,8 @@ from wagtail.permissions import page_permission_policy
 
 from website.formatting import format_number, localize_digits
 
-from . import sending
-from .models import (
+from .. import sending
+from ..models import (
     Delivery,
     DeliveryStatus,
     NewsletterArchivePage,
@@ -55,12 +56,12 @@ from .models import (
     Send,
     SendState,
 )
-from .models.sending import PENDING_STATUSES
-from .readiness import LanguageReadiness
+from ..models.sending import PENDING_STATUSES
+from ..readiness import LanguageReadiness
+from .exports import csv_safe
 
 SENDS = "newsletter_sends"
 DELIVERIES = "newsletter_deliveries"
-ACTIVE_STATES = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
 
 
 # Permissions
@@ -217,7 +218,7 @@ def live_readiness(editions):
 
 
 def active_send(issue):
-    return Send.objects.filter(issue=issue, state__in=ACTIVE_STATES).order_by("-pk").first()
+    return Send.objects.active().filter(issue=issue).order_by("-pk").first()
 
 
 def dhaka_time(value):
@@ -304,7 +305,7 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_initial(self):
-        return {"max_rate": getattr(settings, "NEWSLETTER_MAX_RATE", 0)}
+        return {"max_rate": settings.NEWSLETTER_MAX_RATE}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -520,7 +521,7 @@ class SendControlView(SendMixin, View):
             reason = _("Paused by %(user)s.") % {
                 "user": user.get_full_name() or user.get_username()
             }
-            if sending.pause(send, reason):
+            if send.pause(reason):
                 log(instance=send.issue, action="newsletter.send_paused", user=user)
                 messages.success(request, _("Sending paused. Resume it when you are ready."))
             else:
@@ -571,7 +572,7 @@ class SendCancelView(SendMixin, WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, pk):
-        if sending.cancel(self.send):
+        if self.send.cancel():
             log(instance=self.send.issue, action="newsletter.send_cancelled", user=request.user)
             messages.success(request, _("Sending cancelled."))
         else:
@@ -591,8 +592,6 @@ class SendViewSet(ModelViewSet):
     list_per_page = 50
 
     def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
         return Permission.objects.none()  # rights come from page publishing, not model perms
 
     def get_urlpatterns(self):
@@ -606,14 +605,6 @@ class SendViewSet(ModelViewSet):
 
 
 # The delivery ledger
-
-
-def csv_safe(value):
-    """The subscriber export's guard against spreadsheet formulas (imported here, late:
-    admin_views imports this module)."""
-    from .admin_views import csv_safe as safe
-
-    return safe(value)
 
 
 class DeliveryFilterSet(WagtailFilterSet):
@@ -734,6 +725,4 @@ class DeliveryViewSet(ModelViewSet):
     export_filename = "newsletter-deliveries"
 
     def get_permissions_to_register(self):
-        from django.contrib.auth.models import Permission
-
         return Permission.objects.none()

@@ -16,11 +16,11 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 
-from .addresses import normalize_email
-from .links import recipient_links, sample_links
-from .messages import edition_message
-from .models import NewsletterIssuePage, Subscriber
-from .readiness import readiness
+from ..addresses import normalize_email
+from ..links import recipient_links, sample_links
+from ..messages import edition_message, header_problems
+from ..models import NewsletterIssuePage, Subscriber
+from ..readiness import readiness
 
 logger = logging.getLogger(__name__)
 MAX_TEST_RECIPIENTS = 10
@@ -131,6 +131,14 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
             form.add_error("editions", _("This edition does not exist yet: translate the issue."))
             return self.form_invalid(form)
         addresses = form.cleaned_data["addresses"]
+        broken = [e.language for e in editions if header_problems(e)]
+        if broken:
+            messages.error(
+                self.request,
+                _("The subject or preheader has a line break (%(languages)s): fix it first.")
+                % {"languages": ", ".join(broken)},
+            )
+            return self.form_invalid(form)
         try:
             sent = send_test(editions, addresses)
         except (smtplib.SMTPException, OSError) as exc:

@@ -41,11 +41,12 @@ from wagtail.models import ModelLogEntry
 
 from website.formatting import format_number
 
-from .addresses import normalize_email
-from .importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
-from .models import Source, Status, Subscriber, SuppressedAddress
-from .send_admin import SENDS, SendViewSet
-from .tasks import send_confirmation_task
+from ..addresses import normalize_email
+from ..emails import send_confirmation_task
+from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
+from ..models import Source, Status, Subscriber, SuppressedAddress
+from .exports import csv_safe
+from .sends import SENDS, SendViewSet
 
 VIEWSET_NAME = "newsletter_subscribers"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -136,14 +137,6 @@ def listing_queryset(request):
     filterset = SubscriberFilterSet(request.GET, queryset=Subscriber.objects.all(), request=request)
     queryset = filterset.qs if filterset.is_valid() else Subscriber.objects.all()
     return search_subscribers(queryset, request.GET.get("q", "").strip())
-
-
-def csv_safe(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text."""
-    value = "" if value is None else str(value)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def subscriber_counts(language=None):

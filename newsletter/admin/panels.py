@@ -2,6 +2,8 @@
 
 from wagtail.admin.panels import Panel
 
+from ..readiness import readiness
+
 
 class ReadinessPanel(Panel):
     """Per language: what would fall back to English, what is unpublished, images without alt
@@ -11,8 +13,6 @@ class ReadinessPanel(Panel):
         template_name = "newsletter/admin/readiness_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from .readiness import readiness
-
             context = super().get_context_data(parent_context)
             context["report"] = readiness(self.instance) if self.instance.pk else None
             context["issue"] = self.instance
