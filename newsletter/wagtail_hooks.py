@@ -59,7 +59,7 @@ from django.urls import path, reverse  # noqa: E402
 from wagtail.admin.widgets.button import Button  # noqa: E402
 
 from .admin.issues import IssueTestView  # noqa: E402
-from .admin.sends import IssueSendView, can_send  # noqa: E402
+from .admin.sends import IssueSendView, YourSendsPanel, can_send  # noqa: E402
 from .models import NewsletterIssuePage  # noqa: E402
 
 
@@ -100,3 +100,8 @@ def issue_send_button(page, user, view_name, next_url=None):
             icon_name="mail",
             priority=13,
         )
+
+
+@hooks.register("construct_homepage_panels")
+def add_your_sends_panel(request, panels):
+    panels.append(YourSendsPanel())

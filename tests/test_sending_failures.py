@@ -125,3 +125,20 @@ def test_the_sweep_timer_is_deployed(settings):
     timer = (root / "deploy/systemd/betterwork-sweep.timer").read_text()
     service = (root / "deploy/systemd/betterwork-sweep.service").read_text()
     assert "OnUnitActiveSec=60" in timer and "send_newsletter --sweep" in service
+
+
+def test_the_dashboard_shows_the_officers_paused_send(server, issue, client, settings):  # noqa: F811
+    """The admin notification: an officer sees their paused send and why on the dashboard."""
+    from tests.conftest import DEMO_PASSWORD
+
+    officer = User.objects.get(username="officer")
+    subscribe(3, "en")
+    settings.EMAIL_PORT = free_port()
+    send = run(sending.create_send(issue, user=officer))
+    assert send.state == SendState.PAUSED
+    assert client.login(username="officer", password=DEMO_PASSWORD)
+    page = client.get("/admin/").content.decode()
+    assert "Your newsletter sends" in page and f'data-send="{send.pk}"' in page
+    assert "could not be reached" in page
+    assert client.login(username="translator", password=DEMO_PASSWORD)
+    assert f'data-send="{send.pk}"' not in client.get("/admin/").content.decode()

@@ -34,6 +34,7 @@ from django.views.generic import FormView, TemplateView, View
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -726,3 +727,25 @@ class DeliveryViewSet(ModelViewSet):
 
     def get_permissions_to_register(self):
         return Permission.objects.none()
+
+
+# The dashboard: the officer's own sends, so a pause or the end of a send is seen at login
+
+
+class YourSendsPanel(Component):
+    """ "Your newsletter sends" on the admin dashboard: the signed-in officer's sends of the last
+    NOTICE_DAYS days with their state, figures and the reason of a pause (the same news as the
+    e-mail of newsletter.notices, which cannot arrive while the mail server is down)."""
+
+    name = "newsletter_sends"
+    template_name = "newsletter/admin/home_sends_panel.html"
+    order = 90  # above Wagtail's own panels: a paused send needs the officer
+    NOTICE_DAYS = 14
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        since = timezone.now() - datetime.timedelta(days=self.NOTICE_DAYS)
+        sends = Send.objects.filter(created_by=request.user, created_at__gte=since).select_related(
+            "issue"
+        )[:10]
+        return {"sends": [(send, send.totals(), send_url(send)) for send in sends]}
