@@ -113,7 +113,8 @@ for unit in deploy/systemd/*; do
         >"$WORK/systemd/$(basename "$unit")"
 done
 (cd "$WORK/systemd" && systemd-analyze verify betterwork-web.service betterwork-worker@1.service \
-    betterwork-publish.service betterwork-publish.timer)
+    betterwork-publish.service betterwork-publish.timer betterwork-sweep.service \
+    betterwork-sweep.timer)
 
 echo "-- Procfile: web, worker, scheduler"
 bash -c "exec $(procfile web)" >"$WORK/gunicorn.log" 2>&1 &
