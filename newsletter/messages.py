@@ -7,6 +7,7 @@ the size of the text itself (quoted-printable, which nearly triples Bangla, only
 django-anymail ESP, through Django's e-mail backend API.
 """
 
+import re
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
@@ -14,6 +15,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from .editions import fits_8bit
+from .links import LINK_KEYS, PLACEHOLDERS
 
 TEST_PREFIX = "[TEST]"
 
@@ -35,6 +39,35 @@ def site_domain():
 def list_id():
     """RFC 2919 List-Id: a name and a stable identifier on the site's domain."""
     return f"Better Work Bangladesh newsletter <newsletter.{site_domain()}>"
+
+
+class NewsletterMessage(EmailMultiAlternatives):
+    """Django's message; `serialized`, when a PreparedEdition sets it, is this very message
+    already serialised, which `message()` (the method every Django e-mail backend calls to get
+    the MIME message) hands over instead of building the MIME tree again."""
+
+    serialized = None
+
+    def message(self):
+        if self.serialized is None:
+            return super().message()
+        return SerializedMIME(self.serialized)
+
+
+class SerializedMIME:
+    """The part of a MIME message's interface Django's e-mail backends use, over bytes."""
+
+    def __init__(self, data):
+        self.data = data  # CRLF line ends, as on the wire
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+    def as_string(self, unixfrom=False, linesep="\n"):
+        return self.as_bytes(linesep=linesep).decode("utf-8")
+
+    def get_charset(self):
+        return None
 
 
 def edition_message(edition, to, links, *, test=False, connection=None):
@@ -60,7 +93,7 @@ def edition_message(edition, to, links, *, test=False, connection=None):
     }
     if test:
         headers["X-Newsletter-Test"] = "yes"
-    message = EmailMultiAlternatives(
+    message = NewsletterMessage(
         subject=subject,
         body=personal.text,
         to=[to],
@@ -74,3 +107,59 @@ def edition_message(edition, to, links, *, test=False, connection=None):
 def message_bytes(message):
     """The message as an .eml file: CRLF line endings, as it goes over SMTP."""
     return message.message().as_bytes(linesep="\r\n")
+
+
+# An edition serialised once per worker and send: what is the same for every recipient.
+
+RECIPIENT = "recipient@newsletter.invalid"
+MARKERS = {
+    "to": RECIPIENT,
+    "date": "Thu, 01 Jan 1970 00:00:00 +0000",
+    "message_id": "<0MESSAGE0ID0@newsletter.invalid>",
+    "one_click": "%%ONE_CLICK_URL%%",
+    **PLACEHOLDERS,
+}
+
+
+class PreparedEdition:
+    """An edition's message serialised once by Django and Python's e-mail package, with the
+    recipient's parts (address, links, Date, Message-ID) as markers; each recipient's message is
+    the same Django message whose serialised bytes are those with their own values put in.
+
+    Building and serialising the MIME tree costs more than sending it (a 67 KB Bangla edition:
+    about 5 of 9 ms per message on one core). It is safe because every value put in is ASCII and
+    every part is 8bit with short lines (no encoding can cut a marker); otherwise, or for a
+    non-ASCII address, `message()` builds the message as usual.
+    """
+
+    def __init__(self, edition):
+        self.edition = edition
+        links = {key: MARKERS[key] for key in LINK_KEYS}
+        template = edition_message(edition, RECIPIENT, links)
+        template.extra_headers.update(Date=MARKERS["date"], **{"Message-ID": MARKERS["message_id"]})
+        data = message_bytes(template)
+        self.usable = fits_8bit(edition.html) and fits_8bit(edition.text)
+        names = {marker.encode(): key for key, marker in MARKERS.items()}
+        pattern = re.compile(b"|".join(re.escape(marker) for marker in names))
+        self.pieces, self.keys, start = [], [], 0
+        for match in pattern.finditer(data):
+            self.pieces.append(data[start : match.start()])
+            self.keys.append(names[match.group()])
+            start = match.end()
+        self.pieces.append(data[start:])
+
+    def message(self, to, links):
+        """The message for one recipient, as `edition_message(edition, to, links)` builds it."""
+        message = edition_message(self.edition, to, links)
+        if self.usable and to.isascii():
+            values = {key: value.encode() for key, value in links.items()}
+            values.update(
+                to=to.encode(),
+                date=message.extra_headers["Date"].encode(),
+                message_id=message.extra_headers["Message-ID"].encode(),
+            )
+            out = [self.pieces[0]]
+            for key, piece in zip(self.keys, self.pieces[1:], strict=True):
+                out += (values[key], piece)
+            message.serialized = b"".join(out)
+        return message

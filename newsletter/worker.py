@@ -37,7 +37,7 @@ from wagtail.log_actions import log
 from .editions import Edition
 from .esp import sent_message_id
 from .links import RecipientLinks
-from .messages import edition_message
+from .messages import PreparedEdition
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -145,6 +145,12 @@ class Batch:
         self.last_sent = 0.0
         self.counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
         self.links = RecipientLinks()
+        self.prepared = {}  # language -> PreparedEdition, made at its first message
+
+    def prepare(self, language):
+        if language not in self.prepared:
+            self.prepared[language] = PreparedEdition(self.editions[language])
+        return self.prepared[language]
 
     def open(self):
         if self.connection is None:
@@ -188,9 +194,8 @@ class Batch:
             return
         attempts = delivery.attempts + 1
         try:
-            message = edition_message(
-                self.editions[delivery.language], subscriber.email, self.links(subscriber)
-            )
+            prepared = self.prepare(delivery.language)
+            message = prepared.message(subscriber.email, self.links(subscriber))
             self.throttle()
             self.transmit(message)
         except (smtplib.SMTPException, OSError, AnymailRecipientsRefused) as exc:

@@ -24,7 +24,7 @@ from wagtail.models import Locale
 
 from newsletter import sending, worker
 from newsletter.links import RecipientLinks, recipient_links
-from newsletter.messages import edition_message, message_bytes
+from newsletter.messages import PreparedEdition, edition_message, message_bytes
 from newsletter.models import (
     Delivery,
     DeliveryStatus,
@@ -390,6 +390,33 @@ def test_the_batch_links_and_message_are_the_recipients_own(bangla_reader):
         assert links["unsubscribe"] in body.get_content()
 
 
+def test_the_prepared_edition_gives_the_message_built_for_the_recipient(bangla_reader):
+    """The worker's shortcut (the edition serialised once, the recipient's parts put in) is the
+    same message as Django builds for that recipient."""
+    subscriber, edition = bangla_reader
+    links = recipient_links(subscriber)
+    prepared = PreparedEdition(edition)
+    assert prepared.usable
+    fast_message = prepared.message(subscriber.email, links)
+    assert fast_message.serialized is not None
+    data = message_bytes(fast_message)
+    fast = email.message_from_bytes(data, policy=email.policy.default)
+    built = email.message_from_bytes(
+        message_bytes(edition_message(edition, subscriber.email, links)),
+        policy=email.policy.default,
+    )
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert fast["Message-ID"] == fast_message.extra_headers["Message-ID"] != built["Message-ID"]
+    assert fast["Date"] == fast_message.extra_headers["Date"]
+    for header in ("Subject", "To", "From", "List-Unsubscribe", "List-Id", "Content-Language"):
+        assert fast[header].strip() == built[header].strip(), header
+    for part in ("plain", "html"):
+        assert fast.get_body((part,)).get_content() == built.get_body((part,)).get_content()
+    assert links["unsubscribe"] in fast.get_body(("html",)).get_content()
+    # A non-ASCII address: the message is built as usual.
+    assert prepared.message("রিডার@example.org", links).serialized is None
+
+
 def test_a_line_that_starts_with_a_dot_arrives_intact(server, bangla_reader):
     """SMTP dot-stuffing (RFC 5321 4.5.2) is the transport's: a line that starts with a dot
     must arrive as it was written, and a refused recipient leaves the connection usable."""
@@ -400,7 +427,7 @@ def test_a_line_that_starts_with_a_dot_arrives_intact(server, bangla_reader):
     edition = dataclasses.replace(edition, text=f"{edition.text}\n{dotted}\n")
     links = recipient_links(subscriber)
     with get_connection() as connection:
-        connection.send_messages([edition_message(edition, subscriber.email, links)])
+        connection.send_messages([PreparedEdition(edition).message(subscriber.email, links)])
         server.refuse[subscriber.email] = [550]
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             connection.send_messages([edition_message(edition, subscriber.email, links)])
