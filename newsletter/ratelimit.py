@@ -13,7 +13,7 @@ def client_address(request):
     client's; anything left of it was written by the client and is not believed.
     """
     remote = request.META.get("REMOTE_ADDR", "unknown")
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    hops = settings.TRUSTED_PROXY_HOPS
     if hops <= 0:
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
