@@ -551,3 +551,20 @@ def test_one_active_send_per_issue_and_a_failed_start_leaves_nothing(server, iss
     send.cancel()
     assert run(sending.create_send(issue)).state == SendState.DONE
     assert len(server.received) == 3
+
+
+def test_workers_commit_without_waiting_for_the_disk_on_postgresql(server, issue, settings):
+    subscribe(2, "en")
+    send = sending.create_send(issue)
+    settings.NEWSLETTER_RELAXED_COMMITS = False
+    sending.deliver_batch(send.pk, limit=1)
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+        settings.NEWSLETTER_RELAXED_COMMITS = True
+        sending.deliver_batch(send.pk, limit=1)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
+    assert send.totals()["sent"] == 2

@@ -251,6 +251,8 @@ NEWSLETTER_RETRY_MAX_SECONDS = 3600
 NEWSLETTER_PAUSE_WINDOW = 60
 NEWSLETTER_PAUSE_FAILURE_RATE = 0.5
 NEWSLETTER_SWEEP_SECONDS = 60
+# On PostgreSQL, workers' commits do not wait for the disk (synchronous_commit off, per session)
+NEWSLETTER_RELAXED_COMMITS = True
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"
