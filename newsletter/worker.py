@@ -27,7 +27,7 @@ import smtplib
 import time
 from datetime import timedelta
 
-from anymail.exceptions import AnymailRecipientsRefused
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -88,6 +88,14 @@ def classify(exc):
     """Temporary (retry later), permanent (give up, the address bounced) or the server down?"""
     if isinstance(exc, AnymailRecipientsRefused):  # the ESP will not send to this address
         return Outcome(permanent=True, error=str(exc))
+    if isinstance(exc, AnymailAPIError):
+        # The ESP's API answered with an error, or not at all: unreachable, overloaded (5xx) or
+        # rate-limited (429) means wait for it; another 4xx is about this message, retried.
+        status = exc.status_code
+        down = status is None or status >= 500 or status == 429
+        return Outcome(
+            permanent=False, error=f"ESP {status or 'unreachable'}: {exc}", server_down=down
+        )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, message = next(iter(exc.recipients.values()))
         text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
@@ -198,7 +206,7 @@ class Batch:
             message = prepared.message(subscriber.email, self.links(subscriber))
             self.throttle()
             self.transmit(message)
-        except (smtplib.SMTPException, OSError, AnymailRecipientsRefused) as exc:
+        except (smtplib.SMTPException, OSError, AnymailRecipientsRefused, AnymailAPIError) as exc:
             outcome = classify(exc)
             if not isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
                 self.close()

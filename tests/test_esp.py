@@ -113,12 +113,15 @@ class FakePostmark:
     def __init__(self):
         self.inactive = set()
         self.sent = {}  # address -> Postmark MessageID
+        self.down = False  # answer 503, as during an outage of the provider
 
     def __call__(self, method, url, data=None, headers=None, **kwargs):  # Session.request
         assert url == "https://api.postmarkapp.com/email"
         assert headers["X-Postmark-Server-Token"] == "test-server-token"
         payload = json.loads(data)
         to = payload["To"]
+        if self.down:
+            return self.response(503, {"ErrorCode": 100, "Message": "Service unavailable"})
         if to in self.inactive:
             body = {
                 "ErrorCode": 406,
@@ -178,6 +181,23 @@ def test_an_address_the_provider_refuses_fails_and_bounces_the_rest_go(postmark,
     for reader in readers:
         if reader != refused:
             assert delivery_to(reader).message_id == postmark.sent[reader.email]
+
+
+def test_a_provider_outage_waits_and_loses_nothing(postmark, issue):
+    """An ESP answering 503 is an outage, like an unreachable SMTP server: the send waits and
+    resumes by itself; no delivery fails, no subscriber bounces."""
+    readers = subscribe(4, "en")
+    postmark.down = True
+    send = run(sending.create_send(issue))
+    assert send.state == SendState.PAUSED and send.resume_at is not None
+    assert "503" in send.pause_reason
+    assert send.totals()["failed"] == 0 and send.totals()["pending"] == 4
+    postmark.down = False
+    sending.sweep(now=send.resume_at)
+    Delivery.objects.filter(send=send).update(next_attempt_at=timezone.now())
+    send = run(send)
+    assert send.state == SendState.DONE and send.totals()["sent"] == 4
+    assert set(postmark.sent) == {r.email for r in readers}
 
 
 # The tracking signal
