@@ -5,9 +5,10 @@ the unsaved page of an admin preview) in the language of the edition. It
 
 1. resolves every page the body points at to that language (`localized`), in a fixed number of
    queries, and notes each item that falls back to another language or is not published;
-2. turns the body into plain "parts" (dicts of texts, absolute URLs and email-sized renditions);
-3. renders the parts once through the MJML template and compiles it with mjml-python, and once
-   through the plain-text template, so both parts say the same thing.
+2. asks each block of the body for its part (`newsletter.blocks.EditionPart`: plain dicts of
+   texts, absolute URLs and email-sized renditions);
+3. renders the parts, each with its block's template, once through the MJML template and compiles
+   it with mjml-python, and once through the plain-text template, so both say the same thing.
 
 Per-recipient links are placeholders (`PLACEHOLDERS`) filled at send time with
 `Edition.personalize`; nothing per recipient is rendered or compiled again.
@@ -16,34 +17,24 @@ Per-recipient links are placeholders (`PLACEHOLDERS`) filled at send time with
 import dataclasses
 import quopri
 import re
-import textwrap
-from html import unescape
-from html.parser import HTMLParser
 
 import mjml
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import expand_db_html
 
 from website import formatting, fragments
 from website.models import CustomImage, SiteSettings, SiteText
 
 from .links import PLACEHOLDERS, absolute_url, page_url
+from .parts import RENDITIONS, absolutize_links, html_to_text
 
 # Gmail clips messages whose HTML is larger than this; we measure the encoded HTML part.
 GMAIL_CLIP_BYTES = 102 * 1024
 # Lines of the HTML part are broken after this many bytes, at the next space outside quotes;
 # SMTP allows 998, and MJML's longest attribute (a button's style) is under 400.
 MAX_LINE_BYTES = 500
-CONTENT_WIDTH = 560  # px inside the 600px body
-# Renditions at twice the displayed size, for sharp screens: (filter spec, displayed width).
-RENDITIONS = {
-    "featured": ("fill-1120x630-c75", CONTENT_WIDTH),
-    "thumbnail": ("fill-240x240-c75", 120),
-    "image": ("width-1120", CONTENT_WIDTH),
-}
 # Unquoted: valid CSS for names made of words, and MJML repeats the stack in every inline style,
 # where each quote would be escaped as six bytes.
 FONT_STACK = {
@@ -122,28 +113,11 @@ def encoded_html_size(html):
 
 def _page_ids(body):
     """Ids of every page the body points at, in order."""
-    ids = []
-    for block in body:
-        if block.block_type == "featured_item":
-            ids.append(block.value["page"].pk if block.value["page"] else None)
-        elif block.block_type == "item_list":
-            ids.extend(page.pk for page in block.value["pages"] if page)
-        elif block.block_type == "call_to_action" and block.value.get("page"):
-            ids.append(block.value["page"].pk)
-    return [pk for pk in ids if pk]
+    return [pk for child in body for pk in child.block.page_ids(child.value)]
 
 
 def _image_ids(body):
-    ids = []
-    for block in body:
-        value = block.value
-        if block.block_type == "featured_item" and value.get("image"):
-            ids.append(value["image"].pk)
-        elif block.block_type in ("image", "video"):
-            image = value.get("image") if block.block_type == "image" else value.get("thumbnail")
-            if image:
-                ids.append(image.pk)
-    return ids
+    return [pk for child in body for pk in child.block.image_ids(child.value)]
 
 
 class Resolver:
@@ -187,223 +161,55 @@ class Resolver:
         return self.images.get(image.pk) if image else None
 
 
-def _image_part(image, kind, alt="", href=""):
-    """An image as the e-mail shows it: absolute URL of its 2x rendition, width, height, alt."""
-    if image is None:
-        return None
-    spec, width = RENDITIONS[kind]
-    rendition = image.get_rendition(spec)
-    height = round(rendition.height * width / rendition.width)
-    return {
-        "src": absolute_url(rendition.url),
-        "width": width,
-        "height": height,
-        "alt": alt or image.default_alt_text,
-        "href": href,
-        "credit": image.credit,
-    }
+class PartContext:
+    """What a block of the body needs to give its part (see `newsletter.blocks.EditionPart`): the
+    edition's language, its pages and images as resolved, and the notes for the composer."""
 
-
-def _page_date(page, language):
-    """What an item's date line says: the event's days, else the article's date."""
-    if hasattr(page, "start"):
-        return formatting.format_date_range(page.start, page.end, language)
-    if getattr(page, "date", None):
-        return formatting.format_date(page.date, language)
-    return ""
-
-
-def _kind(page):
-    return {"newspage": _("News"), "storypage": _("Story"), "eventpage": _("Event")}.get(
-        page._meta.model_name, ""
-    )
-
-
-class _Builder:
-    def __init__(self, issue, resolver, language):
-        self.issue = issue
+    def __init__(self, resolver, language):
         self.resolver = resolver
         self.language = language
         self.notes = []
-        self.position = 0
+        self.position = 0  # of the block being asked, from 1: notes name the block they come from
 
     def note(self, title, problem, language=""):
         self.notes.append(ItemNote(self.position, str(title), problem, language))
 
-    def item(self, chosen, kind="thumbnail", overrides=None):
-        overrides = overrides or {}
+    def page(self, chosen, title=""):
+        """The chosen page in the edition's language, else in another (noted as a fallback);
+        None, noted as unpublished under `title` or the page's title, if it is not live."""
         page = self.resolver.page(chosen)
         if page is None:
-            self.note(chosen.title if chosen else "?", "unpublished")
+            self.note(title or (chosen.title if chosen else "?"), "unpublished")
             return None
         language = page.locale.language_code
         if language != self.language:
             self.note(page.title, "fallback", language)
-        url = page_url(page)
-        image = self.resolver.image(overrides.get("image")) or self.resolver.images.get(
-            getattr(page, "hero_image_id", None)
-        )
-        alt = "" if overrides.get("image") else getattr(page, "hero_image_alt", "")
-        image_part = _image_part(image, kind, alt=alt, href=url)
-        if image_part and not image_part["alt"]:
-            self.note(page.title, "alt")
-        return {
-            "title": overrides.get("heading") or page.title,
-            "summary": overrides.get("summary") or getattr(page, "summary", ""),
-            "url": url,
-            "kind": _kind(page),
-            "date": _page_date(page, self.language),
-            "image": image_part,
-            "button": overrides.get("button_label") or _("Read more"),
-            # A passage in another language says so (lang attribute), as on the site.
-            "lang": language if language != self.language else "",
-        }
+        return page
 
-    def part(self, block):
-        kind, value = block.block_type, block.value
-        if kind == "featured_item":
-            item = self.item(value["page"], "featured", value)
-            return item and {"type": kind, "item": item}
-        if kind == "item_list":
-            items = [self.item(page) for page in value["pages"]]
-            items = [item for item in items if item]
-            return items and {"type": kind, "heading": value.get("heading"), "items": items}
-        if kind == "section_heading":
-            return {"type": kind, "text": value["text"]}
-        if kind == "paragraph":
-            html = absolutize_links(expand_db_html(value.source))
-            return {"type": kind, "html": html, "text": html_to_text(html)}
-        if kind == "statistics":
-            return {"type": kind, **statistics_part(value, self.language)}
-        if kind == "image":
-            image = self.resolver.image(value["image"])
-            alt = getattr(value["image"], "contextual_alt_text", "")
-            part = _image_part(image, "image", alt=alt)
-            if part is None:
-                return None
-            if not part["alt"] and not getattr(value["image"], "decorative", False):
-                self.note(value.get("caption") or image.title, "alt")
-            part["caption"] = value.get("caption") or ""
-            part["credit"] = value.get("credit") or part["credit"]
-            return {"type": kind, "image": part}
-        if kind == "quote":
-            return {"type": kind, **{k: value.get(k) or "" for k in value}}
-        if kind == "call_to_action":
-            href = ""
-            if value.get("page"):
-                page = self.resolver.page(value["page"])
-                if page is None:
-                    self.note(value["heading"], "unpublished")
-                else:
-                    href = page_url(page)
-                    if page.locale.language_code != self.language:
-                        self.note(page.title, "fallback", page.locale.language_code)
-            href = href or value.get("url") or ""
-            return href and {
-                "type": kind,
-                "heading": value["heading"],
-                "text": value.get("text") or "",
-                "button": value["button_label"],
-                "url": href,
-            }
-        if kind == "video":
-            image = self.resolver.image(value.get("thumbnail") and value["thumbnail"])
-            alt = value["title"]
-            return {
-                "type": kind,
-                "title": value["title"],
-                "caption": value.get("caption") or "",
-                "url": value["url"],
-                "image": _image_part(image, "featured", alt=alt, href=value["url"]),
-            }
-        if kind == "divider":
-            return {"type": kind}
-        return None
+    def image(self, image):
+        return self.resolver.image(image)
 
-    def parts(self):
-        parts = []
-        for position, block in enumerate(self.issue.body, start=1):
-            self.position = position  # notes name the block they come from
-            part = self.part(block)
-            if part:
-                part["block"] = (
-                    block  # the web archive renders shared blocks with their own template
-                )
-                parts.append(part)
-        return parts
+    def hero_image(self, page):
+        return self.resolver.images.get(getattr(page, "hero_image_id", None))
 
 
-def statistics_part(value, language):
-    figures = [
-        {
-            "value": formatting.format_figure(figure["value"], figure.get("unit") or "", language),
-            "label": figure["label"],
-            "note": figure.get("note") or "",
-        }
-        for figure in value["figures"]
-    ]
-    meta = []
-    if value.get("as_of"):
-        meta.append(
-            _("As of %(date)s") % {"date": formatting.format_date(value["as_of"], language)}
-        )
-    if value.get("source"):
-        meta.append(_("Source: %(source)s") % {"source": value["source"]})
-    return {"heading": value.get("heading") or "", "figures": figures, "meta": " · ".join(meta)}
-
-
-def absolutize_links(html):
-    """Rich text links and images made absolute on the site's base URL."""
-    return re.sub(
-        r'(href|src)="(/[^"]*)"', lambda m: f'{m.group(1)}="{absolute_url(m.group(2))}"', html
-    )
-
-
-class _TextWriter(HTMLParser):
-    """Rich text as plain text: paragraphs apart, list items with a dash, links after their text."""
-
-    BLOCKS = {"p", "h2", "h3", "h4", "li", "ul", "ol", "br", "div"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.out, self.href = [], None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
-            self.out.append("\n\n" if tag not in ("li", "br") else "\n")
-        if tag == "li":
-            self.out.append("- ")
-        if tag == "a":
-            self.href = dict(attrs).get("href")
-
-    def handle_endtag(self, tag):
-        if tag == "a" and self.href:
-            self.out.append(f" <{self.href}>")
-            self.href = None
-
-    def handle_data(self, data):
-        self.out.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html, width=76):
-    writer = _TextWriter()
-    writer.feed(html)
-    writer.close()
-    paragraphs = re.split(r"\n\s*\n", "".join(writer.out))
-    lines = []
-    for paragraph in paragraphs:
-        for line in paragraph.strip().splitlines():
-            indent = "  " if line.startswith("- ") else ""
-            lines.append(textwrap.fill(line.strip(), width, subsequent_indent=indent) or "")
-        lines.append("")
-    return unescape("\n".join(lines).strip())
+def edition_parts(issue, resolver, language):
+    """Each block's part of the edition, in order, with the block and its templates; the notes."""
+    context = PartContext(resolver, language)
+    parts = []
+    for position, child in enumerate(issue.body, start=1):
+        context.position = position
+        part = child.block.edition_part(child.value, context)
+        if part is not None:
+            # The web archive renders the site's shared blocks with their own template.
+            part.update(type=child.block_type, block=child, templates=child.block.part_templates())
+            parts.append(part)
+    return parts, context.notes
 
 
 def footer_context(language):
     """Programme name, address and social links from the site settings, in the edition's
     language."""
-    from wagtail.models import Site
-
     locale = Locale.objects.get(language_code=language)
     texts = SiteText.objects.for_locale(locale)
     site = Site.objects.filter(is_default_site=True).first()
@@ -471,9 +277,7 @@ QUOTED = re.compile(r'("[^"]*")')
 
 
 def edition_context(issue, language):
-    resolver = Resolver(issue)
-    builder = _Builder(issue, resolver, language)
-    parts = builder.parts()
+    parts, notes = edition_parts(issue, Resolver(issue), language)
     letter_html = absolutize_links(expand_db_html(issue.letter or ""))
     return {
         "issue": issue,
@@ -486,14 +290,14 @@ def edition_context(issue, language):
         "web_url": page_url(issue) if issue.pk and issue.live else "",
         "links": PLACEHOLDERS,
         **footer_context(language),
-    }, builder.notes
+    }, notes
 
 
 def web_parts(issue):
     """The body as the web archive shows it: the same resolved items as the e-mail."""
     language = issue.locale.language_code
     with translation.override(language):
-        return _Builder(issue, Resolver(issue), language).parts()
+        return edition_parts(issue, Resolver(issue), language)[0]
 
 
 def render_edition(issue):
