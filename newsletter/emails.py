@@ -3,6 +3,7 @@
 import datetime
 import logging
 import smtplib
+from email.utils import format_datetime, make_msgid
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -11,6 +12,7 @@ from django_tasks import task
 from wagtail.log_actions import log
 
 from .links import confirmation_url
+from .messages import site_domain
 from .models import Status, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -37,7 +39,11 @@ def send_confirmation(subscriber):
         subject = render_to_string("newsletter/email/confirm_subject.txt", context).strip()
         text = render_to_string("newsletter/email/confirm.txt", context)
         html = render_to_string("newsletter/email/confirm.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[subscriber.email])
+    headers = {
+        "Message-ID": make_msgid(idstring="confirm", domain=site_domain()),
+        "Date": format_datetime(timezone.now()),
+    }
+    message = EmailMultiAlternatives(subject, text, to=[subscriber.email], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
     subscriber.confirmation_sent_at = timezone.now()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
 from . import ratelimit
@@ -143,9 +143,20 @@ def unsubscribe(request, token):
 
 @never_cache
 @csrf_exempt
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def one_click_unsubscribe(request, token):
-    """RFC 8058: the mail client POSTs List-Unsubscribe=One-Click, without cookies or CSRF."""
+    """RFC 8058: the mail client POSTs List-Unsubscribe=One-Click, without cookies or CSRF.
+
+    Opened in a browser (GET), the address leads to the unsubscribe page, which asks for one
+    click: link scanners fetching it unsubscribe nobody.
+    """
+    if request.method != "POST":
+        try:
+            subscriber = Subscriber.objects.from_link_token(token)
+        except InvalidToken:
+            return _link_problem(request)
+        with translation.override(subscriber.language):
+            return HttpResponseRedirect(reverse("newsletter:unsubscribe", args=[token]))
     if request.POST.get("List-Unsubscribe") != "One-Click":
         return HttpResponse(
             "Expected the form field List-Unsubscribe=One-Click (RFC 8058).\n",

@@ -97,6 +97,9 @@ def test_double_opt_in_over_smtp_in_bangla(client, demo, smtp):
     recipients, message = smtp.wait_for(1)[0]
     assert recipients == ["Rahima@example.org"]
     assert "নিশ্চিত" in message["Subject"]  # Bangla subject, RFC 2047-encoded on the wire
+    # Message-ID and Date as for the newsletter: the site's domain, not the machine's host name.
+    assert message["Message-ID"].endswith("@betterwork.example.org>")
+    assert message["Date"].endswith("+0000")
     assert "৭ দিন" in text_of(message)
     html = message.get_body(preferencelist=("html",)).get_content()
     assert '<html lang="bn">' in html
@@ -237,8 +240,18 @@ def test_unsubscribe_page_get_never_unsubscribes_post_does(client, demo, bangla_
 
 def test_one_click_unsubscribe_needs_no_session_or_csrf(demo, bangla_subscriber):
     mail_client = Client(enforce_csrf_checks=True)
-    url = f"/newsletter/one-click/{link_token(bangla_subscriber)}/"
-    assert mail_client.get(url).status_code == 405
+    token = link_token(bangla_subscriber)
+    url = f"/newsletter/one-click/{token}/"
+    # Opened in a browser, the one-click address shows the unsubscribe page (one button, in the
+    # subscriber's language), and a GET changes nothing.
+    page = mail_client.get(url, follow=True)
+    assert page.status_code == 200
+    assert (
+        page.redirect_chain[-1][0] == f"/bn/newsletter/unsubscribe/{link_token(bangla_subscriber)}/"
+    )
+    assert '<form method="post"' in page.content.decode()
+    assert mail_client.head(url).status_code == 302
+    assert mail_client.put(url).status_code == 405
     assert mail_client.post(url, {}).status_code == 400
     bangla_subscriber.refresh_from_db()
     assert bangla_subscriber.status == Status.SUBSCRIBED
@@ -255,6 +268,8 @@ def test_preferences_change_language_download_and_erase(client, demo, bangla_sub
     url = f"/bn/newsletter/preferences/{token}/"
     soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
     assert soup.html["lang"] == "bn"
+    # The e-mails' "Receive it in English/Bangla" link goes to #language: it must exist.
+    assert soup.find(id="language").find_next("input", {"name": "language"}) is not None
 
     response = client.post(url, {"action": "language", "language": "en"})
     assert response.status_code == 302
