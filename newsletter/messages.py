@@ -8,11 +8,12 @@ django-anymail ESP, through Django's e-mail backend API.
 """
 
 import re
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -70,15 +71,34 @@ class SerializedMIME:
         return None
 
 
-def edition_message(edition, to, links, *, test=False, connection=None):
-    """The message for one recipient: `edition` personalised with `links`
-    (newsletter.links.recipient_links, or sample_links for previews and tests)."""
+def recipient(subscriber):
+    """The To of a subscriber's message: their name when they gave one, and their address."""
+    return formataddr((subscriber.name, subscriber.email)) if subscriber.name else subscriber.email
+
+
+def subject_header(subject):
+    """A non-ASCII subject as RFC 2047 encoded words, folded after its first word as parsers
+    expect (Python's default folding puts a line break right after "Subject:", which some read
+    as a leading space); an ASCII subject as it is."""
+    if "\n" in subject or "\r" in subject:
+        raise BadHeaderError(f"Header values can't contain newlines (got {subject!r})")
+    if subject.isascii():
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep=" ")
+
+
+def edition_message(edition, to, links, *, test=False, connection=None, feedback_id=""):
+    """The message for one recipient (`to`: an address, or `recipient(subscriber)`): `edition`
+    personalised with `links` (newsletter.links.recipient_links, or sample_links for previews
+    and tests). `feedback_id` names the send and language for the inbox providers' feedback
+    loops (Gmail's Feedback-ID)."""
     personal = edition.personalize(links)
     subject = personal.subject
     if test:
         with translation.override(edition.language):
             label = _("test, %(language)s edition") % {"language": edition.language}
         subject = f"{TEST_PREFIX} {subject} ({label})"
+    subject = subject_header(subject)
     list_unsubscribe = [f"<{links['one_click']}>"]
     mailto = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO
     if mailto:
@@ -93,6 +113,8 @@ def edition_message(edition, to, links, *, test=False, connection=None):
     }
     if test:
         headers["X-Newsletter-Test"] = "yes"
+    if feedback_id:
+        headers["Feedback-ID"] = feedback_id
     message = NewsletterMessage(
         subject=subject,
         body=personal.text,
@@ -132,10 +154,11 @@ class PreparedEdition:
     non-ASCII address, `message()` builds the message as usual.
     """
 
-    def __init__(self, edition):
+    def __init__(self, edition, feedback_id=""):
         self.edition = edition
+        self.feedback_id = feedback_id
         links = {key: MARKERS[key] for key in LINK_KEYS}
-        template = edition_message(edition, RECIPIENT, links)
+        template = edition_message(edition, RECIPIENT, links, feedback_id=feedback_id)
         template.extra_headers.update(Date=MARKERS["date"], **{"Message-ID": MARKERS["message_id"]})
         data = message_bytes(template)
         self.usable = fits_8bit(edition.html) and fits_8bit(edition.text)
@@ -150,11 +173,12 @@ class PreparedEdition:
 
     def message(self, to, links):
         """The message for one recipient, as `edition_message(edition, to, links)` builds it."""
-        message = edition_message(self.edition, to, links)
-        if self.usable and to.isascii():
+        message = edition_message(self.edition, to, links, feedback_id=self.feedback_id)
+        name, address = parseaddr(to)
+        if self.usable and address.isascii():
             values = {key: value.encode() for key, value in links.items()}
             values.update(
-                to=to.encode(),
+                to=formataddr((name, address), charset="utf-8").encode(),
                 date=message.extra_headers["Date"].encode(),
                 message_id=message.extra_headers["Message-ID"].encode(),
             )

@@ -37,7 +37,7 @@ from wagtail.log_actions import log
 from .editions import Edition
 from .esp import sent_message_id
 from .links import RecipientLinks
-from .messages import PreparedEdition
+from .messages import PreparedEdition, recipient, site_domain
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,8 @@ class Batch:
 
     def prepare(self, language):
         if language not in self.prepared:
-            self.prepared[language] = PreparedEdition(self.editions[language])
+            feedback_id = f"{self.send.pk}:{language}:newsletter:{site_domain()}"
+            self.prepared[language] = PreparedEdition(self.editions[language], feedback_id)
         return self.prepared[language]
 
     def open(self):
@@ -203,7 +204,7 @@ class Batch:
         attempts = delivery.attempts + 1
         try:
             prepared = self.prepare(delivery.language)
-            message = prepared.message(subscriber.email, self.links(subscriber))
+            message = prepared.message(recipient(subscriber), self.links(subscriber))
             self.throttle()
             self.transmit(message)
         except (smtplib.SMTPException, OSError, AnymailRecipientsRefused, AnymailAPIError) as exc:
@@ -266,7 +267,7 @@ class Batch:
         """({subscriber id: subscriber}, whether the send is still sending), read just before
         their messages."""
         ids = [delivery.subscriber_id for delivery in deliveries]
-        subscribers = Subscriber.objects.only("pk", "email", "language", "status", "token")
+        subscribers = Subscriber.objects.only("pk", "email", "name", "language", "status", "token")
         sending = Send.objects.filter(pk=self.send.pk, state=SendState.SENDING).exists()
         return subscribers.in_bulk(ids), sending
 

@@ -68,6 +68,7 @@ class Server:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.raw = envelope.content  # the bytes as they arrived
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.received.append((rcpt.lower(), message))
@@ -162,6 +163,53 @@ def test_every_subscriber_gets_one_message_in_their_language(server, issue):
     assert len(server.received) == len(bn + en)
     assert send.totals() == {"total": 17, "sent": 17, "failed": 0, "skipped": 0, "pending": 0}
     assert set(Delivery.objects.filter(send=send).values_list("message_id", flat=True)) != {""}
+
+
+def test_headers_are_written_per_message(server, issue):
+    """Issue 20's header rules: Date and Message-ID per message (a paused and resumed send
+    carries each delivery's own Date), To with the subscriber's name, the Bangla subject folded
+    after its first encoded word and read back whole, Feedback-ID per send and language."""
+    from email.utils import parsedate_to_datetime
+
+    named = Subscriber.objects.create(
+        email="rahima@example.org",
+        name="রহিমা বেগম",
+        language="bn",
+        status=Status.SUBSCRIBED,
+        source="admin",
+    )
+    others = subscribe(10, "bn")
+    send = sending.create_send(issue)
+    sending.deliver_batch(send.pk)  # 7 now
+    assert send.pause()
+    paused_at = timezone.now()
+    time.sleep(1.1)
+    assert sending.resume(send)
+    send = run(send)
+    assert send.state == SendState.DONE
+    bn_subject = issue.get_translation(Locale.objects.get(language_code="bn")).subject
+    ids = set()
+    for subscriber in [named, *others]:
+        [message] = server.to(subscriber.email)
+        delivery = Delivery.objects.get(send=send, subscriber=subscriber)
+        date = parsedate_to_datetime(message["Date"])
+        assert abs((date - delivery.sent_at).total_seconds()) < 1.5, subscriber.email
+        assert message["Date"].endswith("+0000")
+        ids.add(message["Message-ID"])
+        local = message["Message-ID"].strip("<>").split("@")[0]
+        assert local != "newsletter"  # not the From address's local part (MID_CONTAINS_FROM)
+        assert message["Message-ID"].endswith("@betterwork.example.org>")
+        assert message["Feedback-ID"] == f"{send.pk}:bn:newsletter:betterwork.example.org"
+        assert message["Subject"] == bn_subject
+        raw_subject = message.raw.split(b"\r\nSubject:", 1)[1].split(b"\r\n", 1)[0]
+        assert raw_subject.startswith(b" =?utf-8?"), raw_subject  # not folded at once
+    assert len(ids) == 11
+    to = server.to(named.email)[0]["To"]
+    assert to.addresses[0].display_name == "রহিমা বেগম"
+    assert to.addresses[0].addr_spec == "rahima@example.org"
+    assert any(
+        parsedate_to_datetime(m["Date"]) > paused_at for r, m in server.received
+    )  # sent after the resume, dated then
 
 
 def test_temporary_failures_retry_permanent_ones_bounce(server, issue):
