@@ -251,15 +251,6 @@ class DocumentBlock(blocks.StructBlock):
         description = _("A file to download")
 
 
-class SignupValue(blocks.StructValue):
-    def form(self):
-        from django.utils import translation
-
-        from newsletter.forms import SignupForm
-
-        return SignupForm(language=translation.get_language())
-
-
 class NewsletterSignupBlock(blocks.StructBlock):
     """The newsletter sign-up form, anywhere in a page."""
 
@@ -270,7 +261,6 @@ class NewsletterSignupBlock(blocks.StructBlock):
         icon = "mail"
         label = _("Newsletter sign-up")
         template = "blocks/newsletter_signup_block.html"
-        value_class = SignupValue
         preview_value = {
             "heading": "Get our newsletter",
             "text": "News, stories and events, once a month, in Bangla or English.",

@@ -1,5 +1,5 @@
-"""Template context every public page needs: site texts, donors, contact details (site settings)
-and the newsletter sign-up form."""
+"""Template context every public page needs: site texts, donors, contact details (site settings).
+The newsletter sign-up form comes from the newsletter's own template tag (newsletter_tags)."""
 
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
@@ -31,11 +31,4 @@ def site_texts(request):
         "site_settings": SimpleLazyObject(
             lambda: fragments.cached("site_settings", site_settings, request.get_host())
         ),
-        "newsletter_form": SimpleLazyObject(newsletter_form),
     }
-
-
-def newsletter_form():
-    from newsletter.forms import SignupForm
-
-    return SignupForm(language=translation.get_language())

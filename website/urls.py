@@ -14,8 +14,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from newsletter.views import one_click_unsubscribe
-
 from .sitemaps import BilingualSitemap
 from .views import robots_txt, search
 
@@ -31,11 +29,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("robots.txt", robots_txt, name="robots_txt"),
     # RFC 8058 one-click unsubscribe: mail clients POST here, outside any language prefix.
-    path(
-        "newsletter/one-click/<str:token>/",
-        one_click_unsubscribe,
-        name="newsletter_one_click",
-    ),
+    path("newsletter/", include("newsletter.unprefixed_urls")),
     # The e-mail service provider's tracking webhooks (django-anymail), e.g.
     # /anymail/postmark/tracking/: bounces, complaints and unsubscriptions (newsletter/esp.py).
     path("anymail/", include("anymail.urls")),
