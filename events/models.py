@@ -22,6 +22,7 @@ from wagtail.models import Orderable, PageManager, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
+from website.localize import localize, pick_localized
 from website.models import (
     ContentPage,
     LocalizedPage,
@@ -72,21 +73,8 @@ def localize_categories(events, locale):
     translated with the page); the lookup only runs for events that still point elsewhere.
     """
     events = list(events)
-    keys = {
-        e.category.translation_key
-        for e in events
-        if e.category is not None and e.category.locale_id != locale.pk
-    }
-    translated = {}
-    if keys:
-        translated = {
-            c.translation_key: c
-            for c in EventCategory.objects.filter(locale=locale, translation_key__in=keys)
-        }
-    for event in events:
-        category = event.category
-        if category is not None and category.locale_id != locale.pk:
-            category = translated.get(category.translation_key, category)
+    categories = localize([e.category for e in events], locale, EventCategory.objects.all())
+    for event, category in zip(events, categories, strict=True):
         event.category_in_locale = category
     return events
 
@@ -155,10 +143,7 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
     def categories(self):
         """Categories that have events in this section, in its language, by name."""
         keys = self.events().filter(category__isnull=False).values("category__translation_key")
-        chosen = {}
-        for category in EventCategory.objects.filter(translation_key__in=keys):
-            if category.translation_key not in chosen or category.locale_id == self.locale_id:
-                chosen[category.translation_key] = category
+        chosen = pick_localized(EventCategory.objects.filter(translation_key__in=keys), self.locale)
         return sorted(chosen.values(), key=lambda c: c.name.casefold())
 
     def years(self):

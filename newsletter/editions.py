@@ -24,7 +24,8 @@ from django.utils import translation
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import expand_db_html
 
-from website import formatting, fragments
+from website import formatting
+from website.localize import pick_localized
 from website.models import CustomImage, SiteSettings, SiteText
 
 from .links import PLACEHOLDERS, absolute_url, page_url
@@ -133,20 +134,12 @@ class Resolver:
             .live()
             .public()
             .defer_streamfields()
-            .select_related("locale")
             .specific()
+            .select_related("locale", for_specific_subqueries=True)
         )
-        by_key = {}
-        locales = fragments.locales_by_id()
-        for page in candidates:
-            if page.locale_id in locales:
-                page.locale = locales[page.locale_id]
-            current = by_key.get(page.translation_key)
-            # The language first, then the source language.
-            rank = 0 if page.locale_id == self.locale.pk else (1 if page.alias_of_id is None else 2)
-            if current is None or rank < current[0]:
-                by_key[page.translation_key] = (rank, page)
-        self.pages = {pk: by_key.get(key, (None, None))[1] for pk, key in keys.items()}
+        # The language first, then the source language.
+        by_key = pick_localized(candidates, self.locale)
+        self.pages = {pk: by_key.get(key) for pk, key in keys.items()}
         image_ids = set(_image_ids(body))
         image_ids |= {getattr(p, "hero_image_id", None) for p in self.pages.values() if p}
         image_ids.discard(None)

@@ -15,6 +15,7 @@ from wagtail.rich_text import RichText
 from wagtail.rich_text.rewriters import LinkRewriter
 
 from website.blocks import LinkValue
+from website.localize import localize
 
 
 class KnownLinkRewriter(LinkRewriter):
@@ -56,23 +57,17 @@ def prefetch_body_links(body, request=None):
     linked_pages = Page.objects.in_bulk(page_ids) if page_ids else {}
     documents = get_document_model().objects.in_bulk(document_ids) if document_ids else {}
     active = Locale.get_active()
-    keys = {
-        page.translation_key
-        for page in [*linked_pages.values(), *(value["page"] for value in actions)]
-        if page.locale_id != active.pk
+    linked = [*linked_pages.values(), *(value["page"] for value in actions)]
+    translations = {
+        page.pk: localized
+        for page, localized in zip(
+            linked, localize(linked, active, Page.objects.live()), strict=True
+        )
     }
-    translations = {}
-    if keys:
-        translations = {
-            page.translation_key: page
-            for page in Page.objects.live().filter(locale=active, translation_key__in=keys)
-        }
 
     def href(page):
         """What `page.localized.url` gives, without its queries."""
-        if page.locale_id != active.pk:
-            page = translations.get(page.translation_key, page)
-        return page.get_url(request)
+        return translations.get(page.pk, page).get_url(request)
 
     def opening_tags(objects, address):
         def rule(attrs_list):

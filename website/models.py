@@ -21,6 +21,7 @@ from wagtail_localize.fields import SynchronizedField
 
 from . import fragments
 from .blocks import BodyBlock, StatisticsBlock
+from .localize import pick_localized
 
 
 class CustomImage(AbstractImage):
@@ -162,10 +163,7 @@ def localized_live_pages(links, locale):
     if not keys:
         return []
     candidates = Page.objects.live().public().filter(translation_key__in=keys).specific()
-    chosen = {}
-    for page in candidates:
-        if page.translation_key not in chosen or page.locale_id == locale.pk:
-            chosen[page.translation_key] = page
+    chosen = pick_localized(candidates, locale)
     pages = [chosen[key] for key in dict.fromkeys(keys) if key in chosen]
     image_ids = {getattr(page, "hero_image_id", None) for page in pages} - {None}
     images = CustomImage.objects.prefetch_renditions(*CARD_RENDITIONS).in_bulk(image_ids)

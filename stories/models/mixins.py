@@ -7,6 +7,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Locale, Page
 from wagtail.search import index
 
+from website.localize import pick_localized
+
 from ..links import prefetch_body_links
 from .querysets import ArticleManager, in_locale
 
@@ -60,10 +62,7 @@ class ArticleMixin(models.Model):
             .defer_streamfields()
             .specific()
         )
-        by_key = {}
-        for page in candidates:
-            if page.translation_key not in by_key or page.locale_id == self.locale_id:
-                by_key[page.translation_key] = page
+        by_key = pick_localized(candidates, self.locale)
         languages = {locale.pk: locale.language_code for locale in Locale.objects.all()}
         pages = []
         for key in dict.fromkeys(keys):

@@ -3,6 +3,7 @@
 from django.db import models
 from wagtail.models import Locale, PageManager
 
+from website.localize import localize, pick_localized
 from website.models import CustomRendition, SitePageQuerySet, Topic
 
 # Renditions of the listing cards' hero images (stories/includes/article_card.html); fetched
@@ -71,26 +72,15 @@ def localize_topics(pages, locale):
 
 def in_locale(topic_lists, locale):
     """Each list of topics with every topic in `locale` where translated, in one query at most."""
-    keys = {t.translation_key for topics in topic_lists for t in topics if t.locale_id != locale.pk}
-    translated = {}
-    if keys:
-        translated = {
-            t.translation_key: t
-            for t in Topic.objects.filter(locale=locale, translation_key__in=keys)
-        }
-    return [
-        [
-            topic if topic.locale_id == locale.pk else translated.get(topic.translation_key, topic)
-            for topic in topics
-        ]
-        for topics in topic_lists
-    ]
+    flat = localize([t for topics in topic_lists for t in topics], locale, Topic.objects.all())
+    lists, start = [], 0
+    for topics in topic_lists:
+        lists.append(flat[start : start + len(topics)])
+        start += len(topics)
+    return lists
 
 
 def topics_in_locale(translation_keys, locale):
     """The topics with these translation keys, each in `locale` where translated, by name."""
-    chosen = {}
-    for topic in Topic.objects.filter(translation_key__in=translation_keys):
-        if topic.translation_key not in chosen or topic.locale_id == locale.pk:
-            chosen[topic.translation_key] = topic
+    chosen = pick_localized(Topic.objects.filter(translation_key__in=translation_keys), locale)
     return sorted(chosen.values(), key=lambda topic: topic.name.casefold())
