@@ -18,9 +18,8 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, PageManager, TranslatableMixin
+from wagtail.models import Orderable, PageManager
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField
 
 from website.localize import localize, pick_localized
 from website.models import (
@@ -28,6 +27,7 @@ from website.models import (
     LocalizedPage,
     RelatedPageBase,
     SitePageQuerySet,
+    TranslatableTaxonomy,
     localized_live_pages,
     with_card_images,
 )
@@ -35,35 +35,16 @@ from website.models import (
 from . import ical
 
 
-class EventCategory(TranslatableMixin, models.Model):
-    """What kind of event it is: forum, campaign, workshop, training.
+class EventCategory(TranslatableTaxonomy):
+    """What kind of event it is: forum, campaign, workshop, training."""
 
-    The slug is the same in every language, so ?category=forum selects the same category on
-    /en/events/ and /bn/events/.
-    """
-
-    name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(
         _("slug"), max_length=80, help_text=_("Used in addresses: ?category=forum")
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
-    override_translatable_fields = [SynchronizedField("slug", overridable=False)]
-
-    class Meta(TranslatableMixin.Meta):
+    class Meta(TranslatableTaxonomy.Meta):
         verbose_name = _("event category")
         verbose_name_plural = _("event categories")
-        ordering = ["name"]
-        unique_together = [("translation_key", "locale"), ("slug", "locale")]
-
-    def __str__(self):
-        return self.name
-
-    def in_locale(self, locale):
-        """This category in `locale` when translated, else itself."""
-        if self.locale_id == locale.pk:
-            return self
-        return self.get_translation_or_none(locale) or self
 
 
 def localize_categories(events, locale):

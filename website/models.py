@@ -146,7 +146,10 @@ class ContentPage(LocalizedPage):
 
 
 # Renditions of listing cards (includes/card.html); prefetched with the pages they illustrate.
-CARD_RENDITIONS = ("fill-480x270", "fill-800x450")
+# The renditions each kind of card shows, named once for the prefetches that load them with the
+# card (the templates' {% srcset_image %} specs must match):
+CARD_RENDITIONS = ("fill-480x270", "fill-800x450")  # includes/card.html, events' event_card.html
+ARTICLE_CARD_RENDITIONS = ("width-320", "width-640")  # stories' article_card.html
 
 
 def with_card_images(pages):
@@ -191,28 +194,39 @@ class RelatedPageBase(models.Model):
         abstract = True
 
 
-@register_snippet
-class Topic(TranslatableMixin, models.Model):
-    """A theme articles are filed under: gender, occupational safety and health, ...
-
-    The slug is the same in every language, so /en/news/?topic=gender and /bn/news/?topic=gender
-    select the same topic.
-    """
+class TranslatableTaxonomy(TranslatableMixin, models.Model):
+    """A translatable term pages are filed under (a snippet): a name per language, and a slug
+    that is the same in every language, so ?topic=gender or ?category=forum selects the same term
+    on /en/ and /bn/ (wagtail-localize keeps it synchronised)."""
 
     name = models.CharField(_("name"), max_length=80)
-    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=False)
+    slug = models.SlugField(_("slug"), max_length=80)
 
     panels = [FieldPanel("name"), FieldPanel("slug")]
     override_translatable_fields = [SynchronizedField("slug", overridable=False)]
 
     class Meta(TranslatableMixin.Meta):
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
+        abstract = True
         ordering = ["name"]
         unique_together = [("translation_key", "locale"), ("slug", "locale")]
 
     def __str__(self):
         return self.name
+
+    def in_locale(self, locale):
+        """This term in `locale` when translated, else itself."""
+        if self.locale_id == locale.pk:
+            return self
+        return self.get_translation_or_none(locale) or self
+
+
+@register_snippet
+class Topic(TranslatableTaxonomy):
+    """A theme articles are filed under: gender, occupational safety and health, ..."""
+
+    class Meta(TranslatableTaxonomy.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
 
 class PageTopicBase(models.Model):

@@ -39,9 +39,6 @@ class SubscriberQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Status.PENDING)
 
-    def in_language(self, language):
-        return self.filter(language=language)
-
     def with_email(self, address):
         """The subscriber with this address, whatever its case or domain spelling."""
         return self.filter(email__iexact=normalize_email(address))
@@ -115,10 +112,6 @@ class Subscriber(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
-
-    @property
-    def is_sendable(self):
-        return self.status == Status.SUBSCRIBED
 
     def confirm(self):
         """Double opt-in completed: from now on newsletters may be sent."""

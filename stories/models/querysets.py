@@ -4,11 +4,10 @@ from django.db import models
 from wagtail.models import Locale, PageManager
 
 from website.localize import localize, pick_localized
-from website.models import CustomRendition, SitePageQuerySet, Topic
+from website.models import ARTICLE_CARD_RENDITIONS, CustomRendition, SitePageQuerySet, Topic
 
 # Renditions of the listing cards' hero images (stories/includes/article_card.html); fetched
 # with the pages they illustrate so a listing makes the same number of queries for 2 or 10 cards.
-CARD_RENDITIONS = ("width-320", "width-640")
 
 
 class ArticleQuerySet(SitePageQuerySet):
@@ -37,7 +36,7 @@ class ArticleQuerySet(SitePageQuerySet):
     def for_cards(self):
         """Everything a card shows, in a fixed number of queries: hero image and its card
         renditions, topics; the bodies are left in the database."""
-        renditions = CustomRendition.objects.filter(filter_spec__in=CARD_RENDITIONS)
+        renditions = CustomRendition.objects.filter(filter_spec__in=ARTICLE_CARD_RENDITIONS)
         return (
             self.defer_streamfields()
             .select_related("hero_image")
