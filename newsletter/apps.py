@@ -8,6 +8,15 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import esp
+        from wagtail.signals import page_published
+
+        from . import esp, publishing
+        from .models import NewsletterIssuePage
 
         esp.connect()  # the e-mail service provider's bounces, complaints, unsubscriptions
+        # Each published revision of an issue gets its print edition, in the background.
+        page_published.connect(
+            publishing.queue_print,
+            sender=NewsletterIssuePage,
+            dispatch_uid="newsletter.print_on_publish",
+        )

@@ -23,11 +23,12 @@ from website import blocks as website
 from .links import page_url
 from .parts import absolutize_links, html_to_text, image_part, item_part, statistics_part
 
-# Each channel's template of a part, by the part's name (a block's Meta.part_name). A print
-# edition would add its channel here and a template per part.
+# Each channel's template of a part, by the part's name (a block's Meta.part_name): the MJML and
+# plain-text e-mail, and the print edition's HTML (newsletter.printing renders it as a PDF).
 PART_TEMPLATES = {
     "mjml": "newsletter/email/parts/{}.mjml",
     "text": "newsletter/email/text/{}.txt",
+    "print": "newsletter/print/parts/{}.html",
 }
 
 
@@ -176,6 +177,8 @@ class ImageWithCaptionBlock(EditionPart, website.ImageWithCaptionBlock):
         image = context.image(chosen)
         part = image_part(image, "image", alt=getattr(chosen, "contextual_alt_text", ""))
         if part is None:
+            if image is not None:  # its file is missing
+                context.note(value.get("caption") or image.title, "image")
             return None
         if not part["alt"] and not getattr(chosen, "decorative", False):
             context.note(value.get("caption") or image.title, "alt")

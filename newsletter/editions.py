@@ -51,7 +51,7 @@ class ItemNote:
 
     block: int  # position of the block in the body, from 1
     title: str
-    problem: str  # "fallback", "unpublished", "alt"
+    problem: str  # "fallback", "unpublished", "alt", "image" (its file is missing)
     language: str = ""  # the language shown instead, for fallbacks
 
 
@@ -83,6 +83,10 @@ class Edition:
     @property
     def missing_alt(self):
         return [note for note in self.notes if note.problem == "alt"]
+
+    @property
+    def missing_images(self):
+        return [note for note in self.notes if note.problem == "image"]
 
     @property
     def html_size(self):

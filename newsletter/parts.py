@@ -1,10 +1,10 @@
 """What the parts of an edition are made of, whatever block gives them.
 
 A block of the newsletter body gives its part (`newsletter.blocks.EditionPart`) from these pieces:
-an image at the e-mail's size, an item (a page the body points at, in the edition's language),
-figures as the reader's language writes them, and rich text with absolute links, also as plain
-text. Parts are plain data: each channel (the MJML and the plain-text e-mail) renders them with its
-own template.
+an image at the e-mail's size (and, made only if the print edition asks, at print size), an item
+(a page the body points at, in the edition's language), figures as the reader's language writes
+them, and rich text with absolute links, also as plain text. Parts are plain data: each channel
+(the MJML and plain-text e-mail, the print edition) renders them with its own template.
 """
 
 import re
@@ -12,7 +12,9 @@ import textwrap
 from html import unescape
 from html.parser import HTMLParser
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from wagtail.images.models import SourceImageIOError
 
 from website import formatting
 
@@ -26,13 +28,52 @@ RENDITIONS = {
     "image": ("width-1120", CONTENT_WIDTH),
 }
 
+# The print edition's renditions (A4, 170 mm of text width): about 180 dpi at the printed width,
+# JPEG at a quality that office printers cannot tell from the original; (filter spec, printed mm).
+PRINT_RENDITIONS = {
+    "featured": ("fill-1200x510-c60|format-jpeg|jpegquality-72", 170),
+    "thumbnail": ("fill-300x300-c60|format-jpeg|jpegquality-72", 34),
+    "image": ("max-1200x1200|format-jpeg|jpegquality-72", 170),
+}
+
+
+class PrintImage:
+    """An image at print size, made only when the print edition's template asks for it.
+
+    `name` is the rendition's file in the default storage (the PDF renderer reads it from there,
+    never over HTTP); empty when the original file is missing, so the print edition leaves the
+    image out instead of failing.
+    """
+
+    def __init__(self, image, kind):
+        self.image, self.kind = image, kind
+
+    @cached_property
+    def rendition(self):
+        try:
+            return self.image.get_rendition(PRINT_RENDITIONS[self.kind][0])
+        except (SourceImageIOError, OSError):
+            return None
+
+    @property
+    def name(self):
+        return self.rendition.file.name if self.rendition else ""
+
+    @property
+    def width_mm(self):
+        return PRINT_RENDITIONS[self.kind][1]
+
 
 def image_part(image, kind, alt="", href=""):
-    """An image as the e-mail shows it: absolute URL of its 2x rendition, width, height, alt."""
+    """An image as the e-mail shows it: absolute URL of its 2x rendition, width, height, alt;
+    `print`, the same image at print size (see PrintImage)."""
     if image is None:
         return None
     spec, width = RENDITIONS[kind]
-    rendition = image.get_rendition(spec)
+    try:
+        rendition = image.get_rendition(spec)
+    except SourceImageIOError:  # the original file is gone: the image is left out (noted)
+        return None
     height = round(rendition.height * width / rendition.width)
     return {
         "src": absolute_url(rendition.url),
@@ -41,6 +82,7 @@ def image_part(image, kind, alt="", href=""):
         "alt": alt or image.default_alt_text,
         "href": href,
         "credit": image.credit,
+        "print": PrintImage(image, kind),
     }
 
 
@@ -71,9 +113,11 @@ def item_part(chosen, context, kind="thumbnail", overrides=None):
         return None
     language = page.locale.language_code
     url = page_url(page)
-    image = context.image(overrides.get("image")) or context.hero_image(page)
+    chosen_image = context.image(overrides.get("image")) or context.hero_image(page)
     alt = "" if overrides.get("image") else getattr(page, "hero_image_alt", "")
-    image = image_part(image, kind, alt=alt, href=url)
+    image = image_part(chosen_image, kind, alt=alt, href=url)
+    if chosen_image and not image:
+        context.note(page.title, "image")
     if image and not image["alt"]:
         context.note(page.title, "alt")
     return {

@@ -1,5 +1,6 @@
 """Is an issue ready to send? Per language: untranslated or unpublished items, images without
-alt text, and the size of the HTML against Gmail's clipping limit."""
+alt text or whose file is missing, the size of the HTML against Gmail's clipping limit, and the
+print edition of the published revision (pages and size) once it is stored."""
 
 import dataclasses
 import functools
@@ -24,6 +25,11 @@ class LanguageReadiness:
         """ "subject" and/or "preheader" when they hold a line break (they cannot be sent)."""
         return header_problems(self.edition) if self.edition else []
 
+    @functools.cached_property
+    def print_file(self):
+        """The stored PDF of the published revision (newsletter.models.prints), or None."""
+        return self.page.print_file() if self.page is not None else None
+
     @property
     def ready(self):
         return bool(
@@ -32,6 +38,7 @@ class LanguageReadiness:
             and not self.edition.fallbacks
             and not self.edition.unpublished
             and not self.edition.missing_alt
+            and not self.edition.missing_images
             and self.edition.fits_gmail
         )
 

@@ -75,6 +75,23 @@ def format_date(value, language=None):
     return localize_digits(babel_format_date(value, format="d MMMM y", locale=language), language)
 
 
+def format_month(value, language=None):
+    """A month and year: "December 2022" / "ডিসেম্বর ২০২২"."""
+    if not value:
+        return ""
+    language = current_language(language)
+    return localize_digits(babel_format_date(value, format="LLLL y", locale=language), language)
+
+
+def format_file_size(size, language=None):
+    """A file's size for a download link: "1.4 MB", "১.৪ MB"; "820 KB" under a megabyte."""
+    language = current_language(language)
+    if size >= 1_000_000:
+        number = format_decimal(Decimal(size) / 1_000_000, format="#,##0.0", locale=language)
+        return localize_digits(f"{number} MB", language)
+    return localize_digits(f"{max(1, round(size / 1000))} KB", language)
+
+
 def _as_local_date(value):
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):

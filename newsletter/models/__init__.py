@@ -1,6 +1,8 @@
-"""Newsletter models: subscribers, issues as pages, and sends with their delivery ledger."""
+"""Newsletter models: subscribers, issues as pages (and their stored print editions), and sends
+with their delivery ledger."""
 
 from .pages import NewsletterArchivePage, NewsletterIssuePage
+from .prints import PrintFile
 from .sending import Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
     Source,
@@ -17,6 +19,7 @@ __all__ = [
     "SendState",
     "NewsletterArchivePage",
     "NewsletterIssuePage",
+    "PrintFile",
     "Source",
     "Status",
     "Subscriber",

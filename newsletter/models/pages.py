@@ -1,7 +1,8 @@
 """Newsletter issues are pages: composed and translated like any page, archived on the web.
 
 An issue is edited in English and translated into Bangla with wagtail-localize. Each language's
-page is one edition: `issue.edition()` renders its e-mail (subject, preheader, HTML, text).
+page is one edition: `issue.edition()` renders its e-mail (subject, preheader, HTML, text), and
+`<issue URL>pdf/` serves its print edition (newsletter.models.prints).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,15 +12,19 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from website import formatting
 from website.models import LocalizedPage
 
 from ..admin.panels import ReadinessPanel
 from ..blocks import NewsletterBodyBlock
 from ..editions import render_edition, web_parts
 from ..links import sample_links
+from ..printing import print_filename, render_print
+from .prints import has_public_print, print_response, stored_print
 
 LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
@@ -61,7 +66,7 @@ def one_line(value):
         raise ValidationError(_("Keep this on one line: remove the line break."))
 
 
-class NewsletterIssuePage(LocalizedPage):
+class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
     """One issue of the newsletter: a letter, then featured items, lists, figures and more."""
 
     subject = models.CharField(
@@ -116,10 +121,16 @@ class NewsletterIssuePage(LocalizedPage):
             ("", _("Web archive")),
             ("email-html", _("E-mail (HTML)")),
             ("email-text", _("E-mail (plain text)")),
+            ("print", _("Print (PDF)")),
         ]
 
     def serve_preview(self, request, mode_name):
-        """The e-mail modes show the edition exactly as subscribers receive it (sample links)."""
+        """The e-mail modes show the edition exactly as subscribers receive it (sample links);
+        the print mode renders the draft's PDF, never stored."""
+        if mode_name == "print":
+            response = HttpResponse(render_print(self).pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{print_filename(self)}"'
+            return response
         if mode_name not in ("email-html", "email-text"):
             return super().serve_preview(request, mode_name)
         edition = self.edition().personalize(sample_links(self.locale.language_code))
@@ -130,7 +141,29 @@ class NewsletterIssuePage(LocalizedPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["parts"] = web_parts(self)
+        if has_public_print(self):
+            # Relative, as every link of the site's own pages; the size once the PDF is stored.
+            context["print_url"] = self.url + self.reverse_subpage("print_edition")
+            stored = stored_print(self)
+            context["print_size"] = (
+                formatting.format_file_size(stored.size, self.locale.language_code)
+                if stored
+                else ""
+            )
         return context
+
+    @path("pdf/")
+    def print_edition(self, request):
+        """The print edition of the live issue in its language (newsletter.models.prints)."""
+        return print_response(self, request)
+
+    def print_file(self):
+        """The stored print edition of the published revision, or None (not rendered yet)."""
+        return stored_print(self)
+
+    def get_cached_paths(self):
+        """The issue and its print edition, purged together."""
+        return ["/", "/pdf/"]
 
     def edition(self):
         """This issue's e-mail in its own language (see newsletter.editions.render_edition)."""

@@ -1,0 +1,265 @@
+"""The print edition: each edition of an issue as an A4 PDF, in Bangla and English.
+
+The demo's December 2022 issue is the subject. Text is read back with poppler's pdftotext and
+pdffonts, QR codes with zbarimg (Debian's poppler-utils and zbar-tools), metadata with pypdf.
+"""
+
+import io
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.test import RequestFactory
+from pypdf import PdfReader
+from wagtail.models import Locale, PageViewRestriction
+
+from newsletter.links import page_url
+from newsletter.models import NewsletterIssuePage, PrintFile
+from newsletter.models.prints import stored_print
+from newsletter.printing import render_print
+
+pytestmark = pytest.mark.django_db
+TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
+if not all(shutil.which(tool) for tool in TOOLS):
+    message = "poppler-utils and zbar-tools are needed (apt-get install poppler-utils zbar-tools)"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+FIGURES = {
+    "en": ["260", "1,916", "5,911", "437", "1.26 million", "50%", "31 December 2022"],
+    "bn": ["২৬০", "১,৯১৬", "৫,৯১১", "৪৩৭", "১২.৬", "৫০%", "৩১ ডি"],
+}
+LATIN_FIGURES = ["1,916", "5,911", "437", "1.26", "50%"]
+
+
+@pytest.fixture
+def en_issue(demo):
+    return NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+
+
+@pytest.fixture
+def bn_issue(en_issue):
+    return en_issue.get_translation(Locale.objects.get(language_code="bn"))
+
+
+@pytest.fixture
+def issues(en_issue, bn_issue):
+    return {"en": en_issue, "bn": bn_issue}
+
+
+def run(*args):
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def pdf_text(pdf, tmp_path):
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(pdf)
+    return run("pdftotext", "-enc", "UTF-8", str(path), "-")
+
+
+def featured_urls(issue):
+    """The URLs of the issue's featured items, in the issue's own language."""
+    urls = []
+    for block in issue.body:
+        if block.block_type == "featured_item":
+            page = block.value["page"].specific
+            urls.append(page_url(page.get_translation(issue.locale)))
+    return urls
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_text_holds_title_letter_and_every_figure_in_the_editions_digits(
+    issues, language, tmp_path
+):
+    issue = issues[language]
+    edition = render_print(issue)
+    assert edition.pdf.startswith(b"%PDF-") and edition.pages >= 3
+    text = " ".join(pdf_text(edition.pdf, tmp_path).split())
+    for figure in FIGURES[language]:
+        assert figure in text, figure
+    if language == "en":
+        assert issue.title in text
+        assert "Dear friends and partners" in text  # the letter
+        assert "Page 1 / " in text
+    else:
+        for latin in LATIN_FIGURES:
+            assert latin not in text, latin
+        assert "১ / " in text  # page numbers in Bengali digits
+        assert re.search(r"২৬০\s*টি", text)  # the letter's figures, as written
+    reader = PdfReader(io.BytesIO(edition.pdf))
+    assert reader.metadata.title == issue.title
+    assert reader.metadata.author
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_metadata_language_and_embedded_fonts(issues, language, tmp_path):
+    edition = render_print(issues[language])
+    reader = PdfReader(io.BytesIO(edition.pdf))
+    assert reader.trailer["/Root"]["/Lang"] == language
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(edition.pdf)
+    fonts = run("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
+    bengali = [line for line in fonts if "Bengali" in line]
+    if language == "bn":
+        assert bengali, fonts  # Noto Sans Bengali, embedded and subset
+        assert all(line.split()[-4] == "yes" for line in bengali)
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_every_qr_code_decodes_to_the_items_page_in_the_same_language(issues, language, tmp_path):
+    issue = issues[language]
+    (tmp_path / "edition.pdf").write_bytes(render_print(issue).pdf)
+    pdf = str(tmp_path / "edition.pdf")
+    run("pdftoppm", "-r", "150", "-gray", "-png", pdf, str(tmp_path / "p"))
+    pages = sorted(str(path) for path in tmp_path.glob("p-*.png"))
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", *pages],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    expected = featured_urls(issue)
+    assert expected and all(f"/{language}/" in url for url in expected)
+    for url in expected:
+        assert url in decoded, (url, decoded)
+    on_site = [url for url in decoded if url.startswith("https://betterwork.example.org/")]
+    assert all(f"/{language}/" in url for url in on_site), on_site  # never the other language
+    assert page_url(issue) in decoded  # the issue on the web, on the last page
+
+
+def test_served_under_the_issue_with_a_filename_in_its_language_and_date(client, issues):
+    for language, issue in issues.items():
+        response = client.get(f"{issue.url}pdf/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert (
+            f'filename="better-work-bangladesh-newsletter-2022-12-{language}.pdf"'
+            in response["Content-Disposition"]
+        )
+        body = b"".join(response.streaming_content)
+        assert PdfReader(io.BytesIO(body)).trailer["/Root"]["/Lang"] == language
+        assert stored_print(issue).size == len(body)
+
+
+def test_stored_once_per_revision_and_language_and_changed_only_by_a_new_publish(
+    client, en_issue, django_capture_on_commit_callbacks
+):
+    url = f"{en_issue.url}pdf/"
+    first = b"".join(client.get(url).streaming_content)
+    stored = stored_print(en_issue)
+    assert stored is not None
+    assert b"".join(client.get(url).streaming_content) == first
+    assert PrintFile.objects.filter(revision_id=en_issue.live_revision_id).count() == 1
+
+    # a draft changes nothing that is served
+    en_issue.title = "A draft title"
+    with django_capture_on_commit_callbacks(execute=True):
+        en_issue.save_revision()
+    en_issue.refresh_from_db()
+    assert b"".join(client.get(url).streaming_content) == first
+    assert stored_print(en_issue) == stored
+
+    # publishing renders the new revision's PDF in the background task, on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        en_issue.get_latest_revision().publish()
+    en_issue.refresh_from_db()
+    published = stored_print(en_issue)
+    assert published is not None and published != stored
+    body = b"".join(client.get(url).streaming_content)
+    assert body != first
+    assert PdfReader(io.BytesIO(body)).metadata.title == "A draft title"
+
+
+def test_draft_preview_is_rendered_never_stored(en_issue, admin_user):
+    assert "print" in dict(en_issue.preview_modes)
+    files = PrintFile.objects.count()
+    draft = en_issue.get_latest_revision_as_object()
+    draft.title = "Only in the draft"
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    response = draft.serve_preview(request, "print")
+    assert response["Content-Type"] == "application/pdf"
+    assert PdfReader(io.BytesIO(response.content)).metadata.title == "Only in the draft"
+    assert PrintFile.objects.count() == files
+
+
+def test_no_public_pdf_of_unpublished_or_private_issues(client, en_issue, bn_issue):
+    bn_url = f"{bn_issue.url}pdf/"
+    PageViewRestriction.objects.create(
+        page=en_issue, restriction_type=PageViewRestriction.PASSWORD, password="secret-words"
+    )
+    response = client.get(f"{en_issue.url}pdf/")
+    assert response.get("Content-Type") != "application/pdf"
+    bn_issue.unpublish()
+    assert client.get(bn_url).status_code == 404
+
+
+def test_a_pdf_being_rendered_elsewhere_gets_a_being_prepared_page(client, en_issue):
+    PrintFile.objects.all().delete()
+    lock = f"newsletter:print-lock:{en_issue.live_revision_id}:en"
+    cache.add(lock, 1, 60)
+    response = client.get(f"{en_issue.url}pdf/")
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "being prepared" in response.content.decode()
+    assert "<script" not in response.content.decode().split("</head>")[0]
+    assert not PrintFile.objects.exists()
+
+
+def test_a_failed_render_is_logged_never_a_500_and_leaves_no_file(
+    client, en_issue, monkeypatch, caplog
+):
+    PrintFile.objects.all().delete()
+
+    def broken(issue):
+        raise RuntimeError("layout failed")
+
+    monkeypatch.setattr("newsletter.models.prints.render_print", broken)
+    before = (
+        default_storage.listdir("newsletter/print")[1]
+        if default_storage.exists("newsletter/print")
+        else []
+    )
+    response = client.get(f"{en_issue.url}pdf/")
+    assert response.status_code == 503
+    assert f"issue {en_issue.pk} (en)" in caplog.text
+    assert not PrintFile.objects.exists()
+    after = (
+        default_storage.listdir("newsletter/print")[1]
+        if default_storage.exists("newsletter/print")
+        else []
+    )
+    assert after == before
+
+
+def test_issue_page_links_the_print_edition_with_its_size_in_the_editions_digits(client, bn_issue):
+    client.get(f"{bn_issue.url}pdf/")  # stored now
+    html = client.get(bn_issue.url).content.decode()
+    link = re.search(r'<a href="([^"]+)" download>([^<]+)</a>', html)
+    assert link and link.group(1) == f"{bn_issue.url}pdf/"
+    assert re.search(r"[০-৯]", link.group(2)) and not re.search(r"[0-9]", link.group(2))
+
+
+def test_a_missing_image_file_is_left_out_and_reported(en_issue, tmp_path):
+    featured = [block for block in en_issue.body if block.block_type == "featured_item"]
+    page = featured[0].value["page"].specific
+    image = page.hero_image
+    default_storage.delete(image.file.name)
+    image.renditions.all().delete()
+    edition = render_print(en_issue)
+    text = " ".join(pdf_text(edition.pdf, tmp_path).split())
+    assert en_issue.title in text and page.title in text  # the item stays, without its image
+    assert [note.title for note in en_issue.edition().missing_images] == [page.title]
+    assert [note.problem for note in edition.notes] == ["image"]
+
+
+def test_readiness_shows_each_editions_pdf_pages_and_size(client, en_issue, admin_client):
+    client.get(f"{en_issue.url}pdf/")
+    stored = stored_print(en_issue)
+    html = admin_client.get(f"/admin/pages/{en_issue.pk}/edit/").content.decode()
+    assert f"{stored.pages} pages" in html
