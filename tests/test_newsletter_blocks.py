@@ -94,8 +94,9 @@ def test_a_block_without_its_part_is_reported_by_name():
     assert [error.id for error in errors] == [
         "newsletter.E001",
         "newsletter.E002",
-        "newsletter.E003",
-        "newsletter.E003",
+        "newsletter.E003",  # no MJML template
+        "newsletter.E003",  # no text template
+        "newsletter.E003",  # no print template
     ]
     assert "BodyWithStrangers.plain (wagtail.blocks.field_block.CharBlock)" in errors[0].msg
     assert "EditionPart" in errors[0].hint
