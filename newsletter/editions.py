@@ -285,9 +285,16 @@ def edition_context(issue, language):
         "letter_text": html_to_text(letter_html),
         "parts": parts,
         "web_url": page_url(issue) if issue.pk and issue.live else "",
+        "print_url": print_url(issue),
         "links": PLACEHOLDERS,
         **footer_context(language),
     }, notes
+
+
+def print_url(issue):
+    """Where the print edition (PDF) of a live issue is served: `pdf/` under the issue's URL."""
+    web = page_url(issue) if issue.pk and issue.live else ""
+    return f"{web}pdf/" if web else ""
 
 
 def web_parts(issue):

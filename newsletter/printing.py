@@ -28,7 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from website import formatting
 
 from .editions import edition_context
-from .links import absolute_url, page_url
+from .links import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -77,12 +77,6 @@ def qr_svg(url):
 def short_url(url):
     """A link as people type it: no scheme, no trailing slash."""
     return re.sub(r"^https?://", "", url).rstrip("/")
-
-
-def print_url(issue):
-    """Where the print edition of a live issue is served (under the issue's own URL)."""
-    web = page_url(issue) if issue.pk and issue.live else ""
-    return f"{web}pdf/" if web else ""
 
 
 def print_filename(issue):

@@ -269,6 +269,28 @@ def test_newsletter_editions_fit_phones_and_render_bengali(site, chromium, width
     context.close()
 
 
+def test_visitor_downloads_the_print_edition_from_the_issue_page(site, chromium, tmp_path):
+    from newsletter.models import NewsletterIssuePage
+
+    issue = NewsletterIssuePage.objects.get(slug="december-2022", locale__language_code="bn")
+    context = chromium.new_context(accept_downloads=True, locale="bn-BD")
+    page = context.new_page()
+    page.goto(f"{site}{issue.url}")
+    link = page.locator("a[download]")
+    assert "ছাপা সংস্করণ" in link.inner_text()
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "better-work-bangladesh-newsletter-2022-12-bn.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF-")
+    from pypdf import PdfReader
+
+    assert PdfReader(path).trailer["/Root"]["/Lang"] == "bn"
+    context.close()
+
+
 def test_translator_translates_a_story_in_the_bangla_admin_and_publishes(site, chromium, tmp_path):
     """The translator's whole job in the browser: the admin in Bangla, wagtail-localize's
     translation editor, one string changed and saved, the page published, the public page read."""

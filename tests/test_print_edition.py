@@ -13,6 +13,7 @@ import subprocess
 import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import RequestFactory
 from pypdf import PdfReader
 from wagtail.models import Locale, PageViewRestriction
@@ -263,3 +264,24 @@ def test_readiness_shows_each_editions_pdf_pages_and_size(client, en_issue, admi
     stored = stored_print(en_issue)
     html = admin_client.get(f"/admin/pages/{en_issue.pk}/edit/").content.decode()
     assert f"{stored.pages} pages" in html
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_both_email_editions_link_the_print_edition(issues, language):
+    issue = issues[language]
+    edition = issue.edition()
+    url = f"{page_url(issue)}pdf/"
+    assert f'href="{url}"' in edition.html
+    assert url in edition.text
+    label = "ছাপা সংস্করণ" if language == "bn" else "Download the print edition (PDF)"
+    assert label in edition.html and label in edition.text
+
+
+def test_render_newsletter_writes_the_pdf(en_issue, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "render_newsletter", str(en_issue.pk), "--locale", "bn", "--out", str(tmp_path), stdout=out
+    )
+    pdf = (tmp_path / "december-2022.bn.pdf").read_bytes()
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "bn"
+    assert ".pdf written" in out.getvalue()

@@ -1,4 +1,5 @@
-"""`manage.py render_newsletter ISSUE --locale bn --out DIR`: an edition as .html, .txt and .eml."""
+"""`manage.py render_newsletter ISSUE --locale bn --out DIR`: an edition as .html, .txt and .eml,
+and its print edition as .pdf."""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from newsletter.links import sample_links
 from newsletter.messages import edition_message, message_bytes
 from newsletter.models import NewsletterIssuePage
+from newsletter.printing import render_print
 
 
 def find_issue(reference, language):
@@ -26,7 +28,7 @@ def find_issue(reference, language):
 
 
 class Command(BaseCommand):
-    help = "Write one edition of a newsletter issue as .html, .txt and a complete .eml."
+    help = "Write one edition of a newsletter issue as .html, .txt, a complete .eml and a .pdf."
 
     def add_arguments(self, parser):
         parser.add_argument("issue", help="page id or slug of the issue")
@@ -46,12 +48,15 @@ class Command(BaseCommand):
         Path(f"{stem}.html").write_text(personal.html, encoding="utf-8")
         Path(f"{stem}.txt").write_text(personal.text, encoding="utf-8")
         Path(f"{stem}.eml").write_bytes(message_bytes(message))
+        printed = render_print(page)
+        Path(f"{stem}.pdf").write_bytes(printed.pdf)
         for note in edition.notes:
             self.stderr.write(
                 f"  ! block {note.block}: {note.title} ({note.problem} {note.language})"
             )
         fits = "fits" if edition.fits_gmail else "is over"
         self.stdout.write(
-            f"{stem}.html/.txt/.eml written; HTML part {edition.html_size:,} bytes as sent "
-            f"({fits} Gmail's 102 KB)."
+            f"{stem}.html/.txt/.eml/.pdf written; HTML part {edition.html_size:,} bytes as sent "
+            f"({fits} Gmail's 102 KB); print edition {printed.pages} pages, "
+            f"{printed.size:,} bytes."
         )
