@@ -8,6 +8,10 @@ renditions), each of REPS repetitions renders the English edition then the Bangl
 For each edition: median and p90 time, the share of `compile_mjml` (mjml2html, attribute unescaping
 and line wrapping) and of `mjml.mjml2html` alone, SQL queries, and the HTML part's size as sent.
 
+Then the print edition (`newsletter.printing.render_print`) of the demo issue as it is, in each
+language: median time of PDF_REPS renders after one warm-up (which makes the print renditions),
+pages and size, beside the same issue's e-mail edition; targets 3 s per edition and 3 MB.
+
     .venv/bin/python bench/compose.py            # or: make bench
     REPS=100 .venv/bin/python bench/compose.py
 """
@@ -27,6 +31,9 @@ REPS = int(os.environ.get("REPS", "30"))
 WARMUP = int(os.environ.get("WARMUP", "3"))
 FEATURED, LISTED = 16, 4
 TARGET_MS = 200  # both editions of a 20-item issue, after warm-up
+PDF_REPS = int(os.environ.get("PDF_REPS", "5"))
+PDF_TARGET_MS = 3000  # the demo issue's print edition, per edition
+PDF_TARGET_BYTES = 3_000_000
 
 
 def setup_django(workdir):
@@ -175,8 +182,45 @@ def main():
             f"compose: {verdict} the {TARGET_MS} ms target for both editions of a "
             f"{FEATURED + LISTED}-item issue (median {median_both:.1f} ms, p90 {p90_both:.1f} ms)"
         )
+        print_editions(subjects)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def print_editions(subjects):
+    """The demo issue's print edition beside its e-mail edition, per language."""
+    from newsletter import editions, printing
+
+    print(f"\nprint edition of the demo issue (as published), {PDF_REPS} runs after 1 warm-up")
+    header = (
+        f"{'edition':<8} {'e-mail ms':>9} {'PDF ms':>7} {'p90 ms':>7} {'pages':>5} "
+        f"{'PDF bytes':>10} {'HTML bytes':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    for issue, _body in subjects:
+        issue.refresh_from_db()  # the demo body, not the bench's 20 items
+        printing.render_print(issue)  # warm-up: print renditions, fonts
+        start = time.perf_counter()
+        edition = editions.render_edition(issue)
+        mail_ms = (time.perf_counter() - start) * 1000
+        times = []
+        for _ in range(PDF_REPS):
+            start = time.perf_counter()
+            printed = printing.render_print(issue)
+            times.append(time.perf_counter() - start)
+        median = statistics.median(times) * 1000
+        worst = max(worst, median)
+        slow = p90(times) * 1000 if len(times) > 1 else median
+        print(
+            f"{printed.language:<8} {mail_ms:>9.1f} {median:>7.0f} {slow:>7.0f} "
+            f"{printed.pages:>5} {printed.size:>10,} {edition.html_size:>10,}"
+        )
+        if printed.size >= PDF_TARGET_BYTES:
+            print(f"print: OVER the {PDF_TARGET_BYTES:,}-byte target ({printed.language})")
+    verdict = "within" if worst < PDF_TARGET_MS else "OVER"
+    print(f"print: {verdict} the {PDF_TARGET_MS} ms target per edition (slowest {worst:.0f} ms)")
 
 
 if __name__ == "__main__":

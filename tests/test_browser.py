@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from django.core.management import call_command
+from pypdf import PdfReader
 
 pytestmark = [
     pytest.mark.browser,
@@ -285,8 +286,6 @@ def test_visitor_downloads_the_print_edition_from_the_issue_page(site, chromium,
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     assert path.read_bytes().startswith(b"%PDF-")
-    from pypdf import PdfReader
-
     assert PdfReader(path).trailer["/Root"]["/Lang"] == "bn"
     context.close()
 
