@@ -285,3 +285,16 @@ def test_render_newsletter_writes_the_pdf(en_issue, tmp_path):
     pdf = (tmp_path / "december-2022.bn.pdf").read_bytes()
     assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "bn"
     assert ".pdf written" in out.getvalue()
+
+
+def test_a_very_long_word_and_a_very_long_paragraph_wrap_inside_the_page(bn_issue, tmp_path):
+    word = "অআইঈউঊঋএঐওঔ" * 30  # 330 letters without a break opportunity
+    body = list(bn_issue.body.raw_data)
+    body.insert(0, {"type": "paragraph", "value": f"<p>{word}</p>" + "<p>শব্দ ১২৩ </p>" * 400})
+    bn_issue.body = body
+    (tmp_path / "long.pdf").write_bytes(render_print(bn_issue).pdf)
+    boxes = run("pdftotext", "-bbox", str(tmp_path / "long.pdf"), "-")
+    page_width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]
+    assert right_edges and max(right_edges) < page_width - 30  # within the right margin
+    assert "অআইঈউঊঋএঐওঔ" in run("pdftotext", str(tmp_path / "long.pdf"), "-")
