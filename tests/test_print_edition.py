@@ -22,6 +22,7 @@ from newsletter.links import page_url
 from newsletter.models import NewsletterIssuePage, PrintFile
 from newsletter.models.prints import stored_print
 from newsletter.printing import render_print
+from website.models import CustomImage
 
 pytestmark = pytest.mark.django_db
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
@@ -247,11 +248,15 @@ def test_issue_page_links_the_print_edition_with_its_size_in_the_editions_digits
 
 
 def test_a_missing_image_file_is_left_out_and_reported(en_issue, tmp_path):
-    featured = [block for block in en_issue.body if block.block_type == "featured_item"]
-    page = featured[0].value["page"].specific
-    image = page.hero_image
-    default_storage.delete(image.file.name)
-    image.renditions.all().delete()
+    # An image row whose file is gone (the storage itself is left alone: other tests share it).
+    missing = CustomImage.objects.create(
+        title="Lost photo", file="original_images/lost-photo.jpg", width=800, height=600
+    )
+    body = list(en_issue.body.raw_data)
+    first = next(i for i, block in enumerate(body) if block["type"] == "featured_item")
+    body[first] = {**body[first], "value": {**body[first]["value"], "image": missing.pk}}
+    en_issue.body = body
+    page = en_issue.body[first].value["page"].specific
     edition = render_print(en_issue)
     text = " ".join(pdf_text(edition.pdf, tmp_path).split())
     assert en_issue.title in text and page.title in text  # the item stays, without its image

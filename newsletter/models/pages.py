@@ -24,7 +24,7 @@ from ..blocks import NewsletterBodyBlock
 from ..editions import render_edition, web_parts
 from ..links import sample_links
 from ..printing import print_filename, render_print
-from .prints import has_public_print, print_response, stored_print
+from .prints import has_public_print, print_response, print_size, stored_print
 
 LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
@@ -144,11 +144,9 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
         if has_public_print(self):
             # Relative, as every link of the site's own pages; the size once the PDF is stored.
             context["print_url"] = self.url + self.reverse_subpage("print_edition")
-            stored = stored_print(self)
+            size = print_size(self)
             context["print_size"] = (
-                formatting.format_file_size(stored.size, self.locale.language_code)
-                if stored
-                else ""
+                formatting.format_file_size(size, self.locale.language_code) if size else ""
             )
         return context
 

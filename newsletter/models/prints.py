@@ -64,6 +64,25 @@ def stored_print(issue):
     ).first()
 
 
+def size_key(revision_id, language):
+    return f"newsletter:print-size:{revision_id}:{language}"
+
+
+def print_size(issue):
+    """Bytes of the stored PDF of the live issue, 0 while it is not stored; from the cache after
+    the first look (a revision's file never changes), so the issue page costs no query for it."""
+    if not issue.live_revision_id:
+        return 0
+    key = size_key(issue.live_revision_id, issue.locale.language_code)
+    size = cache.get(key)
+    if size is None:
+        stored = stored_print(issue)
+        size = stored.size if stored else 0
+        # Not stored yet: looked up again soon (store_print also sets the key when it stores).
+        cache.set(key, size, None if stored else RETRY_AFTER_SECONDS * 6)
+    return size
+
+
 def store_print(issue):
     """Render the live issue's print edition and store it; the stored PrintFile, or None if the
     render failed (logged)."""
@@ -80,7 +99,7 @@ def store_print(issue):
     )
     try:
         with transaction.atomic():
-            return PrintFile.objects.create(
+            stored = PrintFile.objects.create(
                 revision_id=issue.live_revision_id,
                 language=language,
                 file=name,
@@ -90,6 +109,8 @@ def store_print(issue):
     except IntegrityError:  # stored meanwhile by another process: keep theirs
         default_storage.delete(name)
         return stored_print(issue)
+    cache.set(size_key(issue.live_revision_id, language), stored.size, None)
+    return stored
 
 
 def ensure_print(issue):
