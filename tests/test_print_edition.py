@@ -303,3 +303,13 @@ def test_a_very_long_word_and_a_very_long_paragraph_wrap_inside_the_page(bn_issu
     right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]
     assert right_edges and max(right_edges) < page_width - 30  # within the right margin
     assert "অআইঈউঊঋএঐওঔ" in run("pdftotext", str(tmp_path / "long.pdf"), "-")
+
+
+def test_archive_cards_link_each_print_edition_with_its_size(client, bn_issue):
+    client.get(f"{bn_issue.url}pdf/")  # stored now
+    archive = bn_issue.get_parent()
+    html = client.get(archive.url).content.decode()
+    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', html)
+    assert (f"{bn_issue.url}pdf/", links[0][1]) in links
+    label = dict(links)[f"{bn_issue.url}pdf/"]
+    assert "ছাপা সংস্করণ" in label and re.search(r"[০-৯]", label)

@@ -24,7 +24,7 @@ from ..blocks import NewsletterBodyBlock
 from ..editions import render_edition, web_parts
 from ..links import sample_links
 from ..printing import print_filename, render_print
-from .prints import has_public_print, print_response, print_size, stored_print
+from .prints import has_public_print, print_response, print_size, print_sizes, stored_print
 
 LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
@@ -54,9 +54,14 @@ class NewsletterArchivePage(LocalizedPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["issues"] = Paginator(self.issues(), self.PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        issues = Paginator(self.issues(), self.PAGE_SIZE).get_page(request.GET.get("page"))
+        # Each card links its print edition, with the size once the PDF is stored.
+        language = self.locale.language_code
+        sizes = print_sizes(issues, language)
+        for issue in issues:
+            size = sizes.get(issue.pk)
+            issue.print_size = formatting.format_file_size(size, language) if size else ""
+        context["issues"] = issues
         return context
 
 

@@ -83,6 +83,13 @@ def print_size(issue):
     return size
 
 
+def print_sizes(issues, language):
+    """{issue id: bytes of its stored PDF} for the live issues of an archive page, in one query."""
+    by_revision = {issue.live_revision_id: issue.pk for issue in issues if issue.live_revision_id}
+    stored = PrintFile.objects.filter(revision_id__in=by_revision, language=language)
+    return {by_revision[pk]: size for pk, size in stored.values_list("revision_id", "size")}
+
+
 def store_print(issue):
     """Render the live issue's print edition and store it; the stored PrintFile, or None if the
     render failed (logged)."""
