@@ -144,7 +144,7 @@ def test_served_under_the_issue_with_a_filename_in_its_language_and_date(client,
             f'filename="better-work-bangladesh-newsletter-2022-12-{language}.pdf"'
             in response["Content-Disposition"]
         )
-        body = b"".join(response.streaming_content)
+        body = response.content
         assert PdfReader(io.BytesIO(body)).trailer["/Root"]["/Lang"] == language
         assert stored_print(issue).size == len(body)
 
@@ -153,10 +153,10 @@ def test_stored_once_per_revision_and_language_and_changed_only_by_a_new_publish
     client, en_issue, django_capture_on_commit_callbacks
 ):
     url = f"{en_issue.url}pdf/"
-    first = b"".join(client.get(url).streaming_content)
+    first = client.get(url).content
     stored = stored_print(en_issue)
     assert stored is not None
-    assert b"".join(client.get(url).streaming_content) == first
+    assert client.get(url).content == first
     assert PrintFile.objects.filter(revision_id=en_issue.live_revision_id).count() == 1
 
     # a draft changes nothing that is served
@@ -164,7 +164,7 @@ def test_stored_once_per_revision_and_language_and_changed_only_by_a_new_publish
     with django_capture_on_commit_callbacks(execute=True):
         en_issue.save_revision()
     en_issue.refresh_from_db()
-    assert b"".join(client.get(url).streaming_content) == first
+    assert client.get(url).content == first
     assert stored_print(en_issue) == stored
 
     # publishing renders the new revision's PDF in the background task, on commit
@@ -173,7 +173,7 @@ def test_stored_once_per_revision_and_language_and_changed_only_by_a_new_publish
     en_issue.refresh_from_db()
     published = stored_print(en_issue)
     assert published is not None and published != stored
-    body = b"".join(client.get(url).streaming_content)
+    body = client.get(url).content
     assert body != first
     assert PdfReader(io.BytesIO(body)).metadata.title == "A draft title"
 
@@ -313,3 +313,21 @@ def test_archive_cards_link_each_print_edition_with_its_size(client, bn_issue):
     assert (f"{bn_issue.url}pdf/", links[0][1]) in links
     label = dict(links)[f"{bn_issue.url}pdf/"]
     assert "ছাপা সংস্করণ" in label and re.search(r"[০-৯]", label)
+
+
+def test_cached_and_purged_like_the_issue_page(
+    client, en_issue, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SERVER = True
+    settings.PAGE_CACHE_S_MAXAGE = 300
+    url = f"{en_issue.url}pdf/"
+    first = client.get(url)
+    assert "public" in first["Cache-Control"] and "s-maxage=300" in first["Cache-Control"]
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    en_issue.title = "Republished"
+    with django_capture_on_commit_callbacks(execute=True):
+        en_issue.save_revision().publish()
+    fresh = client.get(url)
+    assert fresh.get("X-Page-Cache") != "hit"
+    assert PdfReader(io.BytesIO(fresh.content)).metadata.title == "Republished"

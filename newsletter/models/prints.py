@@ -16,8 +16,9 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from ..printing import print_filename, render_print
@@ -150,9 +151,8 @@ def print_response(issue, request):
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=print_filename(issue),
-        content_type="application/pdf",
-    )
+    # Whole, not streamed: the page cache (website/cache.py) keeps and purges it like the page.
+    with stored.file.open("rb") as file:
+        response = HttpResponse(file.read(), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, print_filename(issue))
+    return response
