@@ -331,3 +331,19 @@ def test_cached_and_purged_like_the_issue_page(
     fresh = client.get(url)
     assert fresh.get("X-Page-Cache") != "hit"
     assert PdfReader(io.BytesIO(fresh.content)).metadata.title == "Republished"
+
+
+def test_publishing_the_translation_renders_only_its_own_edition(
+    en_issue, bn_issue, django_capture_on_commit_callbacks
+):
+    en_before, bn_before = stored_print(en_issue), stored_print(bn_issue)
+    bn_issue.title = "নতুন শিরোনাম"
+    with django_capture_on_commit_callbacks(execute=True):
+        bn_issue.save_revision().publish()
+    bn_issue.refresh_from_db()
+    en_issue.refresh_from_db()
+    stored = stored_print(bn_issue)
+    assert stored is not None and stored != bn_before and stored.language == "bn"
+    with stored.file.open("rb") as file:
+        assert PdfReader(file).metadata.title == "নতুন শিরোনাম"
+    assert stored_print(en_issue) == en_before
