@@ -2,6 +2,7 @@
 
     python .ci/smoke.py pages PORT HOST      # every page type in both languages, cache, headers
     python .ci/smoke.py publish PORT HOST    # a change published from the shell is served
+    python .ci/smoke.py varnish PORT HOST    # Varnish's cache key and PURGE
     python .ci/smoke.py compare URL_A URL_B  # two databases hold the same site (backup/restore)
 
 Talks to gunicorn on 127.0.0.1:PORT as the load balancer would: Host set, X-Forwarded-Proto: https.
@@ -235,6 +236,26 @@ def check_publish(site):
     check(title not in body, f"unpublished: gone from {index}")
 
 
+def check_varnish(site):
+    print("Varnish: cache key, purge")
+    site.get("/en/news/")
+    status, headers, _ = site.get("/en/news/?utm_source=mail&fbclid=x")
+    check(
+        status == 200 and headers.get("X-Page-Cache") == "hit",
+        f"/en/news/ with unknown query parameters: the stored page ({headers.get('X-Page-Cache')})",
+    )
+    site.get("/en/news/?page=2")
+    status, headers, _ = site.get("/en/news/?utm_source=mail&page=2")
+    check(
+        status == 200 and headers.get("X-Page-Cache") == "hit",
+        f"/en/news/?page=2 with an unknown one: page 2 stored ({headers.get('X-Page-Cache')})",
+    )
+    status, _, _ = site.get("/en/news/", method="PURGE")
+    check(status == 200, f"PURGE from the application's address: {status}")
+    _, headers, _ = site.get("/en/news/?page=2")
+    check(headers.get("X-Page-Cache") == "miss", "a purged path: every query string purged")
+
+
 def compare(url_a, url_b):
     """Both databases (and their MEDIA_ROOTs: MEDIA_ROOT_A, MEDIA_ROOT_B) hold the same site."""
     envs = [
@@ -253,6 +274,8 @@ def main(command, *args):
         check_pages(Site(*args))
     elif command == "publish":
         check_publish(Site(*args))
+    elif command == "varnish":
+        check_varnish(Site(*args))
     elif command == "compare":
         compare(*args)
     else:

@@ -5,7 +5,7 @@
 # first-run, health, backup and restore commands run exactly as written in docs/deployment.md
 # (.ci/doc_blocks.py extracts them); the systemd units checked with systemd-analyze; gunicorn,
 # a task worker and the scheduler started with the Procfile's commands and production settings.
-# .ci/smoke.py then checks each page type in both languages (status, security headers, cache
+# .ci/smoke.py then checks each page type in both languages through Varnish (status, security headers, cache
 # headers, the second request served from the page cache), what must never be cached, static
 # files and /healthz, and publishes and unpublishes a change from another process and sees it on
 # the next anonymous request. gunicorn is reloaded as an upgrade would, the backup is restored into
@@ -94,6 +94,9 @@ export MEDIA_ROOT="$WORK/media" STATIC_ROOT="$WORK/static" VAR_DIR="$WORK/var"
 export BACKUP_DIR="$WORK/backup"
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export GUNICORN_BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=2
+# Varnish in front of gunicorn (deploy/varnish/betterwork.vcl); publishing purges it over HTTP.
+VARNISH_PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:$VARNISH_PORT"
 export DEMO_PASSWORD="smoke-$RUN-password" DJANGO_SUPERUSER_PASSWORD="smoke-$RUN-admin"
 mkdir -p "$VAR_DIR"
 
@@ -135,8 +138,22 @@ doc_block health
 cat "$WORK/doc-health.log"
 echo
 
-"$PY" .ci/smoke.py pages "$PORT" betterwork.example.org
-"$PY" .ci/smoke.py publish "$PORT" betterwork.example.org
+echo "-- Varnish on port $VARNISH_PORT in front of gunicorn (deploy/varnish/betterwork.vcl)"
+sed -e "s/\.port = \"8000\"/.port = \"$PORT\"/" deploy/varnish/betterwork.vcl >"$WORK/betterwork.vcl"
+# As the user running the test (-j none), in its own working directory, on loopback.
+VARNISHD=$(command -v varnishd || echo /usr/sbin/varnishd)
+"$VARNISHD" -F -j none -n "$WORK/varnish" -a "127.0.0.1:$VARNISH_PORT" -f "$WORK/betterwork.vcl" \
+    -s malloc,64m >"$WORK/varnish.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 40); do
+    curl --silent --fail -H "Host: betterwork.example.org" "http://127.0.0.1:$VARNISH_PORT/healthz" \
+        >/dev/null && break
+    sleep 0.25
+done
+
+"$PY" .ci/smoke.py pages "$VARNISH_PORT" betterwork.example.org
+"$PY" .ci/smoke.py publish "$VARNISH_PORT" betterwork.example.org
+"$PY" .ci/smoke.py varnish "$VARNISH_PORT" betterwork.example.org
 
 echo "-- the task worker ran tasks and runs on; the scheduler ran publish_scheduled without error"
 kill -0 "$worker" && kill -0 "$scheduler"

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from .admin.sends import DELIVERIES, DeliveryViewSet, SendPermissionPolicy
-from .models import Delivery, Send
+from .models import Delivery, NewsletterArchivePage, Send
 
 # Before any viewset asks for them: sends and the ledger are for those who may send issues.
 register_permission_policy(Send, SendPermissionPolicy(Send))
@@ -105,3 +105,9 @@ def issue_send_button(page, user, view_name, next_url=None):
 @hooks.register("construct_homepage_panels")
 def add_your_sends_panel(request, panels):
     panels.append(YourSendsPanel())
+
+
+@hooks.register("register_pages_listing_every_page")
+def newsletter_archives():
+    """The archives list every issue: purged with any page published (website/cache.py)."""
+    return NewsletterArchivePage.objects.all()

@@ -6,6 +6,7 @@ every test starts from the same bilingual demo site.
 """
 
 import os
+import re
 from io import StringIO
 
 import pytest
@@ -81,3 +82,33 @@ def demo(db):
 @pytest.fixture
 def bn_home(demo):
     return demo.get_translation(Locale.objects.get(language_code="bn"))
+
+
+class RecordingBackend:
+    """An HTTP cache stand-in for WAGTAILFRONTENDCACHE: records the URLs it is asked to purge."""
+
+    purged = []
+
+    def __init__(self, params):
+        pass
+
+    def invalidates_hostname(self, hostname):
+        return True
+
+    def purge(self, url):
+        self.purge_batch([url])
+
+    def purge_batch(self, urls):
+        RecordingBackend.purged.extend(urls)
+
+
+@pytest.fixture
+def purged(settings):
+    """The paths purged through frontend_cache, in order."""
+    settings.WAGTAILFRONTENDCACHE = {"varnish": {"BACKEND": "tests.conftest.RecordingBackend"}}
+    RecordingBackend.purged = []
+
+    def paths():
+        return [re.sub(r"^https?://[^/]+", "", url) for url in RecordingBackend.purged]
+
+    return paths

@@ -8,14 +8,10 @@ class WebsiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import (
-            fragments,
-            translation_memory,  # noqa: F401 (connects its signal receivers)
-        )
+        from . import translation_memory  # noqa: F401 (connects its signal receivers)
         from .cache import connect_signals
 
         connect_signals()  # purge cached pages when content changes
-        fragments.connect_signals()  # and the menu, footer and language links pages share
 
         # Before wagtail.snippets' ready() (later in INSTALLED_APPS) registers the snippet viewsets
         from .permissions import register_policies

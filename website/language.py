@@ -23,8 +23,6 @@ from django.utils.http import urlencode
 from wagtail.models import Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation
 
-from . import fragments
-
 logger = logging.getLogger(__name__)
 
 CHOICE_PARAMETER = "language"
@@ -213,12 +211,7 @@ def untranslated_content(page):
     published_at = page.last_published_at
     if published_at is None:
         return None
-    if page.pk is None:
-        counts = untranslated_counts(page)
-    else:  # the same for every visitor until something is published or translated (fragments.py)
-        counts = fragments.cached(
-            "untranslated", lambda: untranslated_counts(page), page.pk, published_at.isoformat()
-        )
+    counts = untranslated_counts(page)
     if counts["translated"] >= counts["total"]:
         return None
     return UntranslatedContent(page, counts["total"], counts["translated"])

@@ -13,13 +13,12 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import AbstractImage, AbstractRendition
 from wagtail.images.models import Image as WagtailImage
-from wagtail.models import Locale, Page, PageViewRestriction, TranslatableMixin
+from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField
 
-from . import fragments
 from .blocks import BodyBlock, StatisticsBlock
 from .localize import pick_localized
 
@@ -72,21 +71,9 @@ class LocalizedPage(Page):
     class Meta:
         abstract = True
 
-    def get_view_restrictions(self):
-        """Wagtail's, without its two queries on every page view while no page of the site has a
-        view restriction (whether one has is kept in the fragment cache)."""
-        if not fragments.restricted_paths():
-            return PageViewRestriction.objects.none()
-        return super().get_view_restrictions()
-
 
 class SitePageQuerySet(PageQuerySet):
-    """Wagtail's page queryset; `.public()` makes no query while no page has a view restriction."""
-
-    def private_q(self):
-        if not fragments.restricted_paths():
-            return models.Q(pk__in=[])
-        return super().private_q()
+    """Wagtail's page queryset, base of the site's own page querysets."""
 
 
 class ContentPage(LocalizedPage):

@@ -1,7 +1,4 @@
-"""WSGI entry point; production servers load `website.wsgi:application`.
-
-Pages in the page cache are served before Django's handler runs (website/cache.py).
-"""
+"""WSGI entry point; production servers load `website.wsgi:application`."""
 
 import os
 
@@ -9,8 +6,4 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "website.settings.production")
 
-django_application = get_wsgi_application()
-
-from website.cache import PageCacheApplication  # noqa: E402 (needs the apps loaded)
-
-application = PageCacheApplication(django_application)
+application = get_wsgi_application()

@@ -61,11 +61,10 @@ def caches_from_env(fallback):
         return {"default": fallback}
     return {
         "default": {
-            "BACKEND": "website.cache_backends.RedisCache",  # Django's, one client per pool
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bwb"),
-            # A Redis that does not answer makes pages slower, never hangs them (website/cache.py
-            # serves uncached pages when the cache fails).
+            # A Redis that does not answer fails a request within seconds, never hangs it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -114,12 +113,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /healthz answers first: load balancers probe by address over plain http (website/health.py)
     "website.health.HealthCheckMiddleware",
-    # Outside sessions, CSRF and authentication: it sees the cookies and Vary headers they add,
-    # and a cached page skips them; outside the security headers too, so that a stored page
-    # holds them (website/cache.py). An https redirect is never a public page, so never stored.
-    "website.cache.PageCacheMiddleware",
+    # Cache-Control (website/cache.py): outside sessions, CSRF and authentication, so it sees the
+    # cookies and Vary headers they add.
+    "website.cache.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "website.fragments.FragmentVersionMiddleware",  # what every page shares (website/fragments.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "website.language.RememberLanguageChoiceMiddleware",
@@ -129,8 +126,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Remembers which page a URL shows, so Wagtail does not walk the page tree on every request.
-    "website.routing.CachedRouteMiddleware",
 ]
 
 ROOT_URLCONF = "website.urls"
@@ -162,28 +157,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One process in development and tests: memory is enough. Production: Redis or the database.
 CACHES = caches_from_env({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
 
-# Page cache for anonymous visitors (website/cache.py, docs/deployment.md). Public pages are sent
-# with Cache-Control: public, max-age, s-maxage, stale-while-revalidate; with PAGE_CACHE_SERVER a
-# copy is kept in the default cache for s-maxage seconds and purged when content is published.
+# Public pages are sent with Cache-Control: public, max-age, s-maxage, stale-while-revalidate
+# (website/cache.py); the HTTP cache in front in production keeps them (docs/deployment.md).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "600"))  # CDN and server copy
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
-PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", False)
-# Bytes of page content each process keeps of the entries it served last, served while their
-# versions are current (website/cache.py): 32 MiB holds about 1,500 pages.
-PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
-# On Redis, each process keeps the page cache's versions while subscribed to the announcements of
-# purges, and reads them again at least this often (seconds; 0 reads them on every request).
-PAGE_CACHE_VERSION_HOLD = float(os.environ.get("PAGE_CACHE_VERSION_HOLD", "2"))
 
 # Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
 # balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
-# Purging: the server-side page cache is a wagtail.contrib.frontend_cache backend; production adds
-# CDN backends from the environment. website/cache.py purges a published page with the pages that
-# list it; Wagtail's own handlers (the contrib app) are not installed since they purge less.
-WAGTAILFRONTENDCACHE = {"pages": {"BACKEND": "website.cache.PageCacheBackend"}}
+# Purging: wagtail.contrib.frontend_cache backends; none in development (nothing caches pages),
+# production's come from the environment. website/cache.py purges a published page with the pages
+# that list it; Wagtail's own handlers (the contrib app) are not installed since they purge less.
+WAGTAILFRONTENDCACHE = {}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -177,7 +177,7 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = s3_media_storage(os.environ)
 
 # Cache: Redis when REDIS_URL is set, else a table in the database (`manage.py createcachetable`).
-# Both are shared by every server and worker, which the page cache and its purging need.
+# Both are shared by every server and worker (fragments, the sign-up rate limit).
 CACHES = caches_from_env(
     {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -186,16 +186,15 @@ CACHES = caches_from_env(
     }
 )
 
-# Pages for anonymous visitors (website/cache.py): browsers keep them a minute, CDNs and the
-# server-side cache ten minutes, purged when content is published.
+# Pages for anonymous visitors (website/cache.py): browsers keep them a minute, the HTTP cache
+# (Varnish, deploy/varnish.vcl) or CDN ten minutes, purged when content is published.
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
-PAGE_CACHE_SERVER = env_bool("PAGE_CACHE_SERVER", True)
 
 
 def frontend_cache_from_env(environ):
-    """wagtail.contrib.frontend_cache backends: the server-side page cache, plus a CDN or proxy
-    configured in the environment (Cloudflare, CloudFront, or anything that accepts PURGE)."""
-    backends = {"pages": {"BACKEND": "website.cache.PageCacheBackend"}}
+    """wagtail.contrib.frontend_cache backends configured in the environment: the HTTP cache in
+    front (Varnish, or anything that accepts PURGE), Cloudflare, CloudFront."""
+    backends = {}
     hostnames = [urlsplit(environ["BASE_URL"]).hostname] if environ.get("BASE_URL") else ["*"]
     if environ.get("CLOUDFLARE_ZONE_ID"):
         backends["cloudflare"] = {

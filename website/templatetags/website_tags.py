@@ -3,9 +3,9 @@
 from django import template
 from django.conf import settings
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 
-from .. import formatting, fragments, language
+from .. import formatting, language
 
 register = template.Library()
 
@@ -58,10 +58,6 @@ def figure(value, unit=""):
     return formatting.format_figure(value, unit)
 
 
-def _host(request):
-    return request.get_host() if request else ""
-
-
 def _home_urls(request):
     """{language code: URL of the site's live home page in it, or None} for every locale."""
 
@@ -73,7 +69,7 @@ def _home_urls(request):
             homes[locale.language_code] = home.get_url(request) if home and home.live else None
         return homes
 
-    return fragments.cached("homes", compute, _host(request))
+    return compute()
 
 
 def live_translations(page, request):
@@ -82,7 +78,7 @@ def live_translations(page, request):
     language switcher."""
 
     def compute():
-        restricted = fragments.restricted_paths()
+        restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
         translations = page.get_translations(inclusive=True).live().select_related("locale")
         return [
             {
@@ -94,9 +90,7 @@ def live_translations(page, request):
             for t in translations
         ]
 
-    if page.pk is None:  # a preview of a page never saved
-        return compute()
-    return fragments.cached("translations", compute, page.pk, _host(request))
+    return compute()
 
 
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
@@ -185,7 +179,6 @@ def page_meta(context, page=None):
 def main_menu(context, page=None):
     """The sections of the site (the home page's live children) in the visitor's language."""
     request = context.get("request")
-    language_code = translation.get_language()
 
     def sections():
         site = Site.find_for_request(request) if request else None
@@ -202,7 +195,7 @@ def main_menu(context, page=None):
             "url": url,
             "active": bool(current_path) and current_path.startswith(path),
         }
-        for title, url, path in fragments.cached("menu", sections, language_code, _host(request))
+        for title, url, path in sections()
     ]
     return {"items": items}
 
