@@ -5,6 +5,7 @@ publishing runs the purges that wait for the transaction's commit.
 """
 
 import importlib
+import io
 import json
 import logging
 import os
@@ -574,3 +575,77 @@ def test_procfile_and_systemd_units_run_the_same_commands():
     assert exec_start("betterwork-web.service") == procfile["web"]
     assert exec_start("betterwork-worker@.service") == procfile["worker"]
     assert exec_start("betterwork-publish.service") in procfile["scheduler"]
+
+
+# Paths in any script, through the WSGI application production servers load
+
+
+def wsgi_get(path, method="GET"):
+    """(status, body) of `path` from website.wsgi.application, with the environ gunicorn builds:
+    PATH_INFO percent-decoded, its UTF-8 bytes as ISO-8859-1 (PEP 3333)."""
+    from urllib.parse import unquote_to_bytes
+
+    from website.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"] = int(status.split()[0])
+
+    body = b"".join(application(environ, start_response))
+    return started["status"], body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_non_latin_paths_answer_as_in_development(demo):
+    index = NewsIndexPage.objects.get(locale=demo.locale)
+    article = NewsPage.objects.live().child_of(index).first()
+    article.copy(update_attrs={"slug": "café-opening", "title": "Café opening"})
+    cafe = NewsPage.objects.get(slug="café-opening")
+    cafe.save_revision().publish()
+    paths = [
+        "/en/news/caf%C3%A9-opening/",
+        "/en/newsletter/confirm/%E0%A6%AC/",
+        "/bn/%E0%A6%AC%E0%A6%BE%E0%A6%82%E0%A6%B2%E0%A6%BE/",
+        "/en/news/%F0%9F%98%80/",
+    ]
+    for path in paths:
+        expected = Client().get(path)
+        status, body = wsgi_get(path)
+        assert status == expected.status_code, path
+        assert body and body == expected.content, path
+        assert wsgi_get(path, "HEAD")[0] == expected.status_code, path
+    assert wsgi_get(paths[0])[0] == 200
+
+
+# Headers and settings found when attacking the site
+
+
+def test_production_refuses_a_short_secret_key(production):
+    with pytest.raises(ImproperlyConfigured, match="50 characters"):
+        production(SECRET_KEY="x" * 49)
+    assert len(production(SECRET_KEY="x" * 50).SECRET_KEY) == 50
+
+
+@pytest.mark.django_db
+def test_language_cookie_is_samesite_and_pages_carry_a_permissions_policy(demo):
+    chosen = Client().get("/bn/news/?language=bn")
+    assert chosen.cookies["language"]["samesite"] == "Lax"
+    for url in ("/en/", "/bn/news/", "/admin/login/"):
+        policy = Client().get(url)["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy, url

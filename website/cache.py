@@ -116,13 +116,15 @@ def make_public(response):
 
 
 class CacheHeadersMiddleware:
-    """Cache-Control on every response (module docstring)."""
+    """Cache-Control on every response (module docstring), and the Permissions-Policy."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY and not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
         if is_cacheable_request(request) and is_public_response(request, response):
             make_public(response)
         elif not response.has_header("Cache-Control"):

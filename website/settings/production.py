@@ -34,6 +34,11 @@ if not SECRET_KEY:
         "SECRET_KEY is not set. Production refuses to start without a secret key: "
         "set the SECRET_KEY environment variable to a long random value."
     )
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is shorter than 50 characters. Production refuses to start with a weak key: "
+        "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
