@@ -44,7 +44,7 @@ BUDGETS = {
     ("event", "en"): 39,
     ("event", "bn"): 39,
     ("newsletter issue", "en"): 42,
-    ("newsletter issue", "bn"): 43,
+    ("newsletter issue", "bn"): 44,
     ("search", "en"): 38,
     ("search", "bn"): 38,
 }
