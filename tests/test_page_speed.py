@@ -1,9 +1,8 @@
-"""Page speed: queries per page type in both languages, and the fragments every page shares
-(website/fragments.py) and the remembered routes (website/routing.py) never showing stale content.
+"""Page speed: queries per page type in both languages, and what every page shares (menu, footer,
+language links, translation notice) never showing stale content.
 
 Each test starts with an empty cache (conftest.py). Budgets are counted on the second request for a
-URL, as every request after the first finds the shared fragments cached; the first request pays
-for them once (`test_first_request_fills_the_fragments_once`).
+URL (`test_first_request_fills_the_fragments_once` bounds the first).
 """
 
 import pytest

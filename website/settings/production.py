@@ -3,9 +3,9 @@
 Required: SECRET_KEY, DATABASE_URL (PostgreSQL), ALLOWED_HOSTS, BASE_URL. Database connections:
 CONN_MAX_AGE (seconds a connection is kept open, default 60).
 Cache: REDIS_URL (Redis, shared by every server), else the database cache (`createcachetable`).
-Pages: PAGE_CACHE_MAX_AGE, PAGE_CACHE_S_MAXAGE, PAGE_CACHE_STALE_WHILE_REVALIDATE and
-PAGE_CACHE_SERVER; CDN purging: CLOUDFLARE_ZONE_ID with CLOUDFLARE_API_TOKEN,
-CLOUDFRONT_DISTRIBUTION_ID, or FRONTEND_CACHE_PURGE_URL (Varnish, nginx). Media: MEDIA_ROOT,
+Pages: PAGE_CACHE_MAX_AGE, PAGE_CACHE_S_MAXAGE, PAGE_CACHE_STALE_WHILE_REVALIDATE; purging:
+FRONTEND_CACHE_PURGE_URL (Varnish in front, deploy/varnish/), CLOUDFLARE_ZONE_ID with
+CLOUDFLARE_API_TOKEN, or CLOUDFRONT_DISTRIBUTION_ID. Media: MEDIA_ROOT,
 or AWS_STORAGE_BUCKET_NAME and the other AWS_* variables for S3-compatible storage
 (django-storages). Logs: LOG_LEVEL, LOG_FORMAT.
 Email: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
