@@ -7,12 +7,11 @@ at the end; SQLite if PostgreSQL cannot be reached), migrated, loaded with the d
 its search index built; the cache in Redis at REDIS_URL (default redis://127.0.0.1:6379) in
 database BENCH_REDIS_DB (default 15, flushed before and after), else the database cache.
 
-Three gunicorn servers, each with WORKERS (2) sync workers and the production gunicorn
-configuration (website/gunicorn.py, access log off, no worker recycling):
-- cold: PAGE_CACHE_SERVER=false, so every request renders the page (the fragments every page
-  shares, such as the menu and footer data, stay in the cache as they do in production);
-- warm: the production default, pages served from the server-side page cache once primed (answered
-  by website.wsgi before Django's handler runs, which is why it can beat the floor, a Django view);
+Two gunicorn servers, each with WORKERS (2) sync workers and the production gunicorn
+configuration (website/gunicorn.py, access log off, no worker recycling), and Varnish:
+- cold: gunicorn itself, the HTTP cache bypassed, so every request renders the page;
+- warm: Varnish (deploy/varnish/betterwork.vcl, as in production) in front of the same gunicorn,
+  pages served from its cache once primed;
 - floor: bench/floor.py, a bare Django view returning as many bytes as the median page, measured
   again before each page so that each row's ratios compare figures taken within seconds.
 
@@ -306,6 +305,19 @@ def gunicorn(port, app, env, cwd=ROOT):
     return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
+def varnish(port, backend_port, workdir):
+    """Varnish on `port` with the production configuration, in front of gunicorn on
+    `backend_port`, as the user running the bench (-j none), in its own working directory."""
+    vcl = (ROOT / "deploy" / "varnish" / "betterwork.vcl").read_text()
+    config = workdir / "betterwork.vcl"
+    config.write_text(vcl.replace('.port = "8000"', f'.port = "{backend_port}"'))
+    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
+    command = [varnishd, "-F", "-j", "none", "-n", str(workdir / "varnish")]
+    command += ["-a", f"127.0.0.1:{port}", "-f", str(config), "-s", "malloc,256m"]
+    log = (workdir / "varnish.log").open("w")  # noqa: SIM115
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+
 def row(label, language, size, cold, warm_, floor):
     def cells(r):
         return (
@@ -380,12 +392,8 @@ def main():
                 sys.exit(f"PAGES={os.environ['PAGES']!r} names no page type of {PAGE_TYPES}")
 
         cold_port, warm_port, floor_port = free_port(), free_port(), free_port()
-        servers.append(
-            gunicorn(cold_port, "website.wsgi:application", {**env, "PAGE_CACHE_SERVER": "false"})
-        )
-        servers.append(
-            gunicorn(warm_port, "website.wsgi:application", {**env, "PAGE_CACHE_SERVER": "true"})
-        )
+        servers.append(gunicorn(cold_port, "website.wsgi:application", env))
+        servers.append(varnish(warm_port, cold_port, workdir))
         wait_for(cold_port)
         wait_for(warm_port)
         sizes = {}
@@ -413,7 +421,7 @@ def main():
             "client"
         )
         print(
-            "cold: page cache off, every request rendered; warm: served from the page cache. "
+            "cold: gunicorn, every request rendered; warm: served from Varnish's cache. "
             "x floor: req/s over the floor's, measured again just before each row, since other "
             "work on the machine comes and goes (! marks errors)"
         )
@@ -443,7 +451,7 @@ def main():
             warm(warm_port, path, WORKERS)
             status, _, headers = fetch(warm_port, path)
             if headers.get("X-Page-Cache") != "hit":
-                print(f"  warning: {path} not served from the page cache", file=sys.stderr)
+                print(f"  warning: {path} not served from Varnish's cache", file=sys.stderr)
             hot = load(warm_port, [path], CONCURRENCY, SECONDS)
             results.append((cold, hot, floor))
             print(row(label, code, sizes[path], cold, hot, floor), flush=True)
