@@ -286,6 +286,9 @@ def edition_context(issue, language):
         "parts": parts,
         "web_url": page_url(issue) if issue.pk and issue.live else "",
         "print_url": print_url(issue),
+        # The issue page knows its stored PDF (newsletter.models.prints); "" for drafts and
+        # until the PDF is stored after publishing.
+        "print_size": issue.print_size_text() if print_url(issue) else "",
         "links": PLACEHOLDERS,
         **footer_context(language),
     }, notes

@@ -176,6 +176,10 @@ def test_stored_once_per_revision_and_language_and_changed_only_by_a_new_publish
     body = client.get(url).content
     assert body != first
     assert PdfReader(io.BytesIO(body)).metadata.title == "A draft title"
+    # the earlier revision's PDF is removed, row and file: one file per edition in the storage
+    assert not PrintFile.objects.filter(pk=stored.pk).exists()
+    assert not default_storage.exists(stored.file.name)
+    assert default_storage.exists(published.file.name)
 
 
 def test_draft_preview_is_rendered_never_stored(en_issue, admin_user):
@@ -264,6 +268,17 @@ def test_a_missing_image_file_is_left_out_and_reported(en_issue, tmp_path):
     assert [note.problem for note in edition.notes] == ["image"]
 
 
+def test_a_stored_pdf_whose_file_was_lost_is_rendered_again_not_a_500(client, en_issue):
+    url = f"{en_issue.url}pdf/"
+    client.get(url)
+    lost = stored_print(en_issue)
+    default_storage.delete(lost.file.name)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    again = stored_print(en_issue)
+    assert again.pk != lost.pk and default_storage.exists(again.file.name)
+
+
 def test_readiness_shows_each_editions_pdf_pages_and_size(client, en_issue, admin_client):
     client.get(f"{en_issue.url}pdf/")
     stored = stored_print(en_issue)
@@ -278,8 +293,24 @@ def test_both_email_editions_link_the_print_edition(issues, language):
     url = f"{page_url(issue)}pdf/"
     assert f'href="{url}"' in edition.html
     assert url in edition.text
-    label = "ছাপা সংস্করণ" if language == "bn" else "Download the print edition (PDF)"
+    label = "ছাপা সংস্করণ" if language == "bn" else "Download the print edition (PDF"
     assert label in edition.html and label in edition.text
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_email_editions_give_the_stored_pdfs_size_in_their_language(client, issues, language):
+    issue = issues[language]
+    PrintFile.objects.all().delete()
+    cache.clear()
+    assert "(PDF)" in issue.edition().text  # no size while the PDF is not stored
+    client.get(f"{issue.url}pdf/")  # stored now
+    edition = issue.edition()
+    size = re.search(r"\(PDF, ([^)]+)\)", edition.text)
+    assert size and size.group(1) in edition.html
+    digits = "[০-৯]" if language == "bn" else "[0-9]"
+    assert re.search(digits + r"+(\.\d+|\.[০-৯]+)? (KB|MB)", size.group(1))
+    if language == "bn":
+        assert not re.search(r"[0-9]", size.group(1))
 
 
 def test_render_newsletter_writes_the_pdf(en_issue, tmp_path):

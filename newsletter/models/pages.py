@@ -149,16 +149,18 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
         if has_public_print(self):
             # Relative, as every link of the site's own pages; the size once the PDF is stored.
             context["print_url"] = self.url + self.reverse_subpage("print_edition")
-            size = print_size(self)
-            context["print_size"] = (
-                formatting.format_file_size(size, self.locale.language_code) if size else ""
-            )
+            context["print_size"] = self.print_size_text()
         return context
 
     @path("pdf/")
     def print_edition(self, request):
         """The print edition of the live issue in its language (newsletter.models.prints)."""
         return print_response(self, request)
+
+    def print_size_text(self):
+        """The stored PDF's size in the issue's language ("1.4 MB", "১.৪ MB"), "" until stored."""
+        size = print_size(self)
+        return formatting.format_file_size(size, self.locale.language_code) if size else ""
 
     def print_file(self):
         """The stored print edition of the published revision, or None (not rendered yet)."""

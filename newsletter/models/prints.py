@@ -6,7 +6,7 @@ the same edition at once; a request that finds the lock taken gets a "being prep
 row is written only once its file is complete, so a failed or half-written render is never served;
 a failure is logged with the issue and language and tried again by the next publish or request.
 Drafts (the admin's "Print (PDF)" preview) are never stored, and private or unpublished issues have
-no public PDF.
+no public PDF. Storing a new revision's PDF removes the earlier revisions' PDFs of that language.
 """
 
 import logging
@@ -118,7 +118,19 @@ def store_print(issue):
         default_storage.delete(name)
         return stored_print(issue)
     cache.set(size_key(issue.live_revision_id, language), stored.size, None)
+    transaction.on_commit(lambda: delete_older_prints(issue, language))
     return stored
+
+
+def delete_older_prints(issue, language):
+    """Remove the PDFs of the issue's earlier revisions in `language` (rows and files): only the
+    live revision's is served, so the storage keeps one file per edition, not one per publish."""
+    older = PrintFile.objects.filter(revision__in=issue.revisions.all(), language=language).exclude(
+        revision_id=issue.live_revision_id
+    )
+    for stored in older:
+        stored.delete()
+        default_storage.delete(stored.file.name)
 
 
 def ensure_print(issue):
@@ -142,6 +154,11 @@ def print_response(issue, request):
     if not has_public_print(issue):
         raise Http404
     stored = ensure_print(issue)
+    if stored is not None and not stored.file.storage.exists(stored.file.name):
+        # The file was lost (storage restored without it, removed by hand): render it again.
+        logger.warning("Print edition file %s is missing; rendering it again", stored.file.name)
+        stored.delete()
+        stored = ensure_print(issue)
     if stored is None:
         response = TemplateResponse(
             request,
