@@ -28,7 +28,7 @@ from website import formatting
 from website.localize import pick_localized
 from website.models import CustomImage, SiteSettings, SiteText
 
-from .links import PLACEHOLDERS, absolute_url, page_url
+from .links import PLACEHOLDERS, absolute_url, edition_placeholders, page_url
 from .parts import RENDITIONS, absolutize_links, html_to_text
 
 # Gmail clips messages whose HTML is larger than this; we measure the encoded HTML part.
@@ -63,13 +63,16 @@ class Edition:
     html: str
     text: str
     notes: tuple = ()
+    links: tuple = ()  # a frozen edition's tracked link targets (newsletter.links.track_links)
 
     def personalize(self, links):
-        """The edition with the recipient's own links (keys of PLACEHOLDERS) filled in."""
+        """The edition with the recipient's own links (keys of PLACEHOLDERS, and of the tracked
+        links when it has some) filled in."""
         html, text = self.html, self.text
-        for key, placeholder in PLACEHOLDERS.items():
-            html = html.replace(placeholder, links[key])
-            text = text.replace(placeholder, links[key])
+        for placeholder, key in edition_placeholders(self.links).items():
+            if key in links:
+                html = html.replace(placeholder, links[key])
+                text = text.replace(placeholder, links[key])
         return dataclasses.replace(self, html=html, text=text)
 
     @property

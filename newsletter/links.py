@@ -13,12 +13,14 @@
 """
 
 import re
+from html import escape, unescape
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from .tokens import confirmation_token, link_token
+from .tokens import click_token, confirmation_token, link_token, open_token
 
 # Filled per recipient at send time (recipient_links).
 PLACEHOLDERS = {
@@ -95,3 +97,76 @@ def confirmation_url(subscriber):
     token = confirmation_token(subscriber)
     with translation.override(subscriber.language):
         return absolute_url(reverse("newsletter:confirm", args=[token]))
+
+
+# Tracked links: at the start of a send every link of a frozen edition (HTML and text) that is
+# not a subscriber's own link becomes a placeholder naming its position; each recipient's message
+# carries a signed /r/<token> URL in its place (`click_links`), naming the delivery and the
+# position, never the target. The redirect looks the target up in the frozen edition.
+
+HREF = re.compile(r'(<a\s[^>]*?href=")(https?://[^"]+)"')
+TEXT_URL = re.compile(r"https?://[^\s<>\"()]+[^\s<>\"().,;:!?]")
+OPEN_PLACEHOLDER = "%%OPEN_URL%%"
+
+
+def click_key(position):
+    return f"click{position}"
+
+
+def click_placeholder(position):
+    return f"%%CLICK{position}%%"
+
+
+def edition_placeholders(links):
+    """{placeholder: key} of every per-recipient link an edition with `links` tracked links
+    carries (the subscription placeholders, the tracked links, the open image)."""
+    names = {marker: key for key, marker in PLACEHOLDERS.items()}
+    names.update({click_placeholder(i): click_key(i) for i in range(len(links))})
+    names[OPEN_PLACEHOLDER] = "open"
+    return names
+
+
+def with_utm(url, campaign):
+    """`url` with the UTM parameters of the newsletter appended (site links only)."""
+    if not url.startswith(f"{settings.WAGTAILADMIN_BASE_URL}/"):
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
+    query += [("utm_source", "newsletter"), ("utm_medium", "email"), ("utm_campaign", campaign)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def track_links(html, text, *, campaign="", track=True, opens=False):
+    """(html, text, links) of a frozen edition: each link's target (with UTM parameters when
+    `campaign` is given) listed once in order of first appearance, and, when `track`, replaced
+    in both parts by its placeholder; with `opens`, the 1x1 open image before </body>."""
+    links = []
+    positions = {}
+
+    def position(url):
+        if url not in positions:
+            positions[url] = len(links)
+            links.append(with_utm(url, campaign) if campaign else url)
+        return positions[url]
+
+    def replace(url, quote):
+        target = position(url)
+        if track:
+            return click_placeholder(target)
+        return escape(links[target]) if quote else links[target]
+
+    html = HREF.sub(lambda m: f'{m.group(1)}{replace(unescape(m.group(2)), True)}"', html)
+    text = TEXT_URL.sub(lambda m: replace(m.group(0), False), text)
+    if opens:
+        image = f'<img src="{OPEN_PLACEHOLDER}" width="1" height="1" alt="" style="border:0">'
+        html = html.replace("</body>", f"{image}</body>", 1)
+    return html, text, links
+
+
+def click_links(delivery_id, count, opens=False):
+    """The tracked links of one delivery's message: {click0: .../r/<token>, ...}."""
+    base = absolute_url("/r/")
+    links = {click_key(i): base + click_token(delivery_id, i) for i in range(count)}
+    if opens:
+        links["open"] = absolute_url(f"/o/{open_token(delivery_id)}.gif")
+    return links

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .editions import fits_8bit
-from .links import LINK_KEYS, PLACEHOLDERS
+from .links import PLACEHOLDERS, edition_placeholders
 
 TEST_PREFIX = "[TEST]"
 
@@ -157,12 +157,12 @@ class PreparedEdition:
     def __init__(self, edition, feedback_id=""):
         self.edition = edition
         self.feedback_id = feedback_id
-        links = {key: MARKERS[key] for key in LINK_KEYS}
-        template = edition_message(edition, RECIPIENT, links, feedback_id=feedback_id)
+        markers = {**MARKERS, **{key: m for m, key in edition_placeholders(edition.links).items()}}
+        template = edition_message(edition, RECIPIENT, markers, feedback_id=feedback_id)
         template.extra_headers.update(Date=MARKERS["date"], **{"Message-ID": MARKERS["message_id"]})
         data = message_bytes(template)
         self.usable = fits_8bit(edition.html) and fits_8bit(edition.text)
-        names = {marker.encode(): key for key, marker in MARKERS.items()}
+        names = {marker.encode(): key for key, marker in markers.items()}
         pattern = re.compile(b"|".join(re.escape(marker) for marker in names))
         self.pieces, self.keys, start = [], [], 0
         for match in pattern.finditer(data):

@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 
 from . import notices
+from .clicks import freeze_links
 from .messages import header_problems
 from .models import Delivery, DeliveryStatus, Send, SendState, Subscriber
 from .worker import run_batch
@@ -133,13 +134,14 @@ def frozen_editions(send, editions=None):
     frozen = {}
     for language, (_page, edition) in editions.items():
         edition = edition or default
-        frozen[language] = {
+        data = {
             "language": edition.language,
             "subject": edition.subject,
             "preheader": edition.preheader,
             "html": edition.html,
             "text": edition.text,
         }
+        frozen[language] = freeze_links(data, campaign=f"{send.issue.slug}-{language}")
     return frozen
 
 

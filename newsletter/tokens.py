@@ -71,3 +71,34 @@ def unsign_link(token):
     except signing.BadSignature as exc:
         raise InvalidToken from exc
     return as_uuid(value)
+
+
+CLICK_SALT = "newsletter.click"
+OPEN_SALT = "newsletter.open"
+
+
+def click_token(delivery_id, position):
+    """A never-expiring token naming a delivery and the position of a link in its edition."""
+    return signing.Signer(salt=CLICK_SALT).sign(f"{delivery_id}-{position}")
+
+
+def unsign_click(token):
+    """(delivery id, link position) of a click token; raises InvalidToken."""
+    try:
+        value = signing.Signer(salt=CLICK_SALT).unsign(token)
+        delivery, position = (int(part) for part in value.split("-"))
+    except (signing.BadSignature, ValueError) as exc:
+        raise InvalidToken from exc
+    return delivery, position
+
+
+def open_token(delivery_id):
+    return signing.Signer(salt=OPEN_SALT).sign(str(delivery_id))
+
+
+def unsign_open(token):
+    """The delivery id of an open token; raises InvalidToken."""
+    try:
+        return int(signing.Signer(salt=OPEN_SALT).unsign(token))
+    except (signing.BadSignature, ValueError) as exc:
+        raise InvalidToken from exc

@@ -4,23 +4,26 @@ preferences. Pages reached through a subscriber's link speak the subscriber's la
 No page tells whether an address is on the list: sign-up answers the same for every address.
 """
 
+import contextlib
 import json
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
-from . import ratelimit
+from . import clicks, ratelimit
 from .emails import may_send_confirmation, send_confirmation_task
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
-from .models import Source, Status, Subscriber
-from .tokens import ExpiredToken, InvalidToken
+from .models import Delivery, Source, Status, Subscriber
+from .tokens import ExpiredToken, InvalidToken, unsign_click, unsign_open
 
 SIGNUP_LIMIT = 5  # sign-ups per client address per window
 SIGNUP_WINDOW = 15 * 60
@@ -232,3 +235,61 @@ def preferences(request, token):
             "message": message,
         },
     )
+
+
+# Tracked links and the open image (newsletter/clicks.py): outside the language prefix.
+
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def _click_problem(request, language, issue_url=""):
+    """A tracked link that names no link we sent: a page in the reader's language with a way on,
+    never a redirect to anything taken from the URL."""
+    languages = dict(settings.LANGUAGES)
+    language = language if language in languages else translation.get_language()
+    with translation.override(language):
+        response = render(
+            request,
+            "newsletter/click_problem.html",
+            {"home_url": f"/{language}/", "issue_url": issue_url},
+            status=400,  # a 404 outside the language prefix would be redirected into it
+        )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def click(request, token):
+    """A click on a tracked link: recorded, then a 302 to the link's target in the frozen
+    edition."""
+    try:
+        delivery_id, position = unsign_click(token)
+    except InvalidToken:
+        return _click_problem(request, "")
+    delivery = (
+        Delivery.objects.filter(pk=delivery_id)
+        .only("pk", "send_id", "language", "sent_at", "clicked_at")
+        .first()
+    )
+    if delivery is None:
+        return _click_problem(request, "")
+    links = clicks.frozen_links(delivery.send_id, delivery.language)
+    if position >= len(links):
+        return _click_problem(request, delivery.language, clicks.issue_url(delivery))
+    clicks.record_click(delivery, position, request)
+    response = HttpResponseRedirect(clicks.target(links[position], delivery.language))
+    add_never_cache_headers(response)
+    return response
+
+
+@require_http_methods(["GET"])
+def opened(request, token):
+    """The 1x1 open image: the first fetch marks the delivery opened; any token gets the image."""
+    with contextlib.suppress(InvalidToken):
+        clicks.record_open(unsign_open(token))
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    add_never_cache_headers(response)
+    return response

@@ -36,7 +36,7 @@ from wagtail.log_actions import log
 
 from .editions import Edition
 from .esp import sent_message_id
-from .links import RecipientLinks
+from .links import OPEN_PLACEHOLDER, RecipientLinks, click_links
 from .messages import PreparedEdition, recipient, site_domain
 from .models import Delivery, DeliveryStatus, Send, SendState, Status, Subscriber
 
@@ -154,6 +154,8 @@ class Batch:
         self.counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
         self.links = RecipientLinks()
         self.prepared = {}  # language -> PreparedEdition, made at its first message
+        # The open image is in the frozen editions when opens were tracked at the start.
+        self.opens = any(OPEN_PLACEHOLDER in data["html"] for data in send.editions.values())
 
     def prepare(self, language):
         if language not in self.prepared:
@@ -204,7 +206,9 @@ class Batch:
         attempts = delivery.attempts + 1
         try:
             prepared = self.prepare(delivery.language)
-            message = prepared.message(recipient(subscriber), self.links(subscriber))
+            links = self.links(subscriber)
+            links.update(click_links(delivery.pk, len(prepared.edition.links), self.opens))
+            message = prepared.message(recipient(subscriber), links)
             self.throttle()
             self.transmit(message)
         except (smtplib.SMTPException, OSError, AnymailRecipientsRefused, AnymailAPIError) as exc:

@@ -30,6 +30,8 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots_txt"),
     # RFC 8058 one-click unsubscribe: mail clients POST here, outside any language prefix.
     path("newsletter/", include("newsletter.unprefixed_urls")),
+    # Tracked links and the open image of sent newsletters: /r/<token>, /o/<token>.gif.
+    path("", include("newsletter.tracking_urls")),
     # The e-mail service provider's tracking webhooks (django-anymail), e.g.
     # /anymail/postmark/tracking/: bounces, complaints and unsubscriptions (newsletter/esp.py).
     path("anymail/", include("anymail.urls")),

@@ -3,7 +3,7 @@ with their delivery ledger."""
 
 from .pages import NewsletterArchivePage, NewsletterIssuePage
 from .prints import PrintFile
-from .sending import Delivery, DeliveryStatus, Send, SendState
+from .sending import Click, ClickKind, Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
     Source,
     Status,
@@ -13,6 +13,8 @@ from .subscribers import (
 )
 
 __all__ = [
+    "Click",
+    "ClickKind",
     "Delivery",
     "DeliveryStatus",
     "Send",

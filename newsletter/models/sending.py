@@ -218,6 +218,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
     attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # First click on a tracked link by a person (newsletter/clicks.py), first open (the image).
+    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -236,3 +239,63 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.send_id}/{self.subscriber_id} {self.status}"
+
+
+class ClickKind(models.TextChoices):
+    PERSON = "person", _("person")
+    HEAD = "head", _("HEAD request")
+    SCANNER = "scanner", _("link scanner")
+    EARLY = "early", _("seconds after delivery")
+    BURST = "burst", _("every link at once")
+
+
+class ClickQuerySet(models.QuerySet):
+    def by_people(self):
+        return self.filter(kind=ClickKind.PERSON)
+
+    def anonymise(self, deliveries):
+        """Erasure: the clicks of these deliveries keep their counts and lose their person. The
+        first click of a person on each (delivery, link) stays marked as the one that counted
+        once."""
+        clicks = self.filter(delivery__in=deliveries)
+        firsts = {}
+        rows = clicks.by_people().order_by("at", "pk").values_list("pk", "delivery_id", "link")
+        for pk, delivery, link in rows:
+            firsts.setdefault((delivery, link), pk)
+        self.filter(pk__in=list(firsts.values())).update(first=True)
+        clicks.update(delivery=None)
+
+
+class Click(models.Model):
+    """One request for a tracked link of a send: a row per click, never an update of a shared
+    counter, so a burst of clicks on one link locks nothing. Counts are made at report time.
+
+    No address, IP or user agent is kept: the delivery (hence the subscriber until they are
+    erased), the link's position in the frozen edition, the time and the kind of client. Erasing
+    the subscriber anonymises their clicks (`delivery` None) and keeps the counts: `first` then
+    marks the click that counted once for its delivery and link."""
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="clicks")
+    delivery = models.ForeignKey(
+        Delivery, null=True, on_delete=models.SET_NULL, related_name="clicks"
+    )
+    language = models.CharField(_("language"), max_length=5)
+    link = models.PositiveSmallIntegerField(_("link"))
+    at = models.DateTimeField(_("clicked at"), default=timezone.now)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ClickKind.choices, default=ClickKind.PERSON
+    )
+    first = models.BooleanField(default=False)
+
+    objects = ClickQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
+        indexes = [
+            models.Index(fields=["send", "link"]),
+            models.Index(fields=["delivery", "at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.send_id}/{self.delivery_id} link {self.link} ({self.kind})"

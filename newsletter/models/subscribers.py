@@ -15,6 +15,7 @@ from wagtail.log_actions import registry as log_registry
 
 from ..addresses import normalize_email, suppression_hash
 from ..tokens import InvalidToken, signup_stamp, unsign_confirmation, unsign_link
+from .sending import Click
 
 
 class Status(models.TextChoices):
@@ -150,7 +151,22 @@ class Subscriber(models.Model):
                 "given_at": iso(self.consent_at),
                 "source": self.consent_source,
             },
+            "clicks": [
+                {
+                    "issue": str(click.send.issue),
+                    "link": self.clicked_link(click),
+                    "at": iso(click.at),
+                }
+                for click in Click.objects.filter(delivery__subscriber=self)
+                .select_related("send__issue")
+                .order_by("at", "pk")
+            ],
         }
+
+    @staticmethod
+    def clicked_link(click):
+        links = click.send.editions.get(click.language, {}).get("links", [])
+        return links[click.link]["url"] if click.link < len(links) else ""
 
     def erase(self):
         """Delete the person's data, keeping only a suppression hash of the address."""
@@ -158,6 +174,7 @@ class Subscriber(models.Model):
             email_hash=suppression_hash(self.email), defaults={"reason": "erased"}
         )
         log_registry.get_logs_for_instance(self).delete()  # their history repeats the address
+        Click.objects.anonymise(self.deliveries.all())  # the counts stay, the person goes
         self.delete()
 
 

@@ -247,6 +247,13 @@ NEWSLETTER_PAUSE_FAILURE_RATE = 0.5
 NEWSLETTER_SWEEP_SECONDS = 60
 # On PostgreSQL, workers' commits do not wait for the disk (synchronous_commit off, per session)
 NEWSLETTER_RELAXED_COMMITS = True
+# Reports (docs/reports.md): links of sent editions go through /r/<token>; the open image and
+# UTM parameters are off unless asked for.
+NEWSLETTER_TRACK_CLICKS = os.environ.get("NEWSLETTER_TRACK_CLICKS", "1") == "1"
+NEWSLETTER_TRACK_OPENS = os.environ.get("NEWSLETTER_TRACK_OPENS", "0") == "1"
+NEWSLETTER_UTM = os.environ.get("NEWSLETTER_UTM", "0") == "1"
+# A click this soon after the message was accepted is a scanner's, not a reader's.
+NEWSLETTER_MACHINE_CLICK_SECONDS = 10
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"
