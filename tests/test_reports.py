@@ -215,10 +215,10 @@ def test_erasure_removes_personal_click_records_and_keeps_the_counts(sent, reade
     assert clicks.link_counts(send) == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_clicks_on_one_link_lose_nothing(server, issue):  # noqa: F811
     """Many clients clicking the same link at once: no error, exact counts (PostgreSQL, where
-    requests really run side by side)."""
+    requests really run side by side; bench/clicks.py runs 200 clients against gunicorn)."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent requests need PostgreSQL (CI runs it there)")
     subscribe(40, "en")
