@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 MAX_LENGTH = 254
+MAX_LOCAL_LENGTH = 64  # RFC 5321: mail servers refuse longer local parts
 
 
 @functools.lru_cache(maxsize=4096)
@@ -52,6 +53,16 @@ def normalize_email(value):
             code="invalid",
             params={"value": value.strip()[:100]},
         ) from exc
+    if len(local) > MAX_LOCAL_LENGTH:
+        raise ValidationError(
+            _("The part before the @ is too long (at most 64 characters)."), code="invalid"
+        )
+    if "." not in domain:
+        raise ValidationError(
+            _("The domain of “%(value)s” needs a dot, as in example.org."),
+            code="invalid",
+            params={"value": value.strip()[:100]},
+        )
     address = f"{local}@{domain}"
     if len(address) > MAX_LENGTH:
         raise ValidationError(_("This e-mail address is too long."), code="invalid")

@@ -49,6 +49,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from website.exports import csv_unsafe
+
 from .addresses import normalize_email, suppression_hash
 from .models import Source, Status, Subscriber, SuppressedAddress
 
@@ -255,7 +257,7 @@ class _Columns:
     def cell(row, index):
         if index is None or index >= len(row):
             return ""
-        return row[index]
+        return csv_unsafe(row[index])  # the project's own exports neutralise formulas
 
     def name_of(self, row):
         if self.name is not None:

@@ -8,7 +8,6 @@ import contextlib
 import json
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,54 +16,17 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 from wagtail.log_actions import log
 
-from . import clicks, ratelimit
-from .emails import may_send_confirmation, send_confirmation_task
+from . import clicks
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
-from .models import Delivery, Source, Status, Subscriber
+from .models import Delivery, Status, Subscriber
+from .signups import public_source, signup_task
 from .tokens import ExpiredToken, InvalidToken, unsign_click, unsign_open
 
-SIGNUP_LIMIT = 5  # sign-ups per client address per window
-SIGNUP_WINDOW = 15 * 60
-
-
-def _signup(form, request):
-    """Record a sign-up and queue the confirmation e-mail when one is due.
-
-    New, pending, unsubscribed and bounced addresses get a confirmation e-mail (throttled);
-    subscribed ones are left as they are. The visitor sees the same answer in every case.
-    """
-    data = form.cleaned_data
-    consent = {
-        "consent_text": str(CONSENT_TEXT),
-        "consent_at": timezone.now(),
-        "consent_source": request.POST.get("source_page", "").replace("\x00", "")[:200]
-        or request.path,
-    }
-    subscriber = Subscriber.objects.with_email(data["email"]).first()
-    if subscriber is None:
-        try:
-            with transaction.atomic():
-                subscriber = Subscriber.objects.create(
-                    email=data["email"], language=data["language"], source=Source.FORM, **consent
-                )
-        except IntegrityError:  # the same address signed up at the same moment elsewhere
-            return
-        log(instance=subscriber, action="newsletter.signup", data={"language": data["language"]})
-    elif subscriber.status in (Status.SUBSCRIBED, Status.BOUNCED, Status.COMPLAINED):
-        return  # nothing to do; bounced and complained addresses are never mailed from here
-    else:
-        if subscriber.status != Status.PENDING:
-            subscriber.status = Status.PENDING
-            subscriber.signed_up_at = timezone.now()
-            log(instance=subscriber, action="newsletter.signup", data={"again": True})
-        subscriber.language = data["language"]
-        for field, value in consent.items():
-            setattr(subscriber, field, value)
-        subscriber.save()
-    if may_send_confirmation(subscriber):
-        send_confirmation_task.enqueue(subscriber.pk)
+SIGNUP_ADDRESS_RATE = "5/15m"  # sign-ups of one e-mail address
+SIGNUP_CLIENT_RATE = "200/15m"  # sign-ups from one client address (many people behind one NAT)
 
 
 @csrf_exempt  # double opt-in, a honeypot and a rate limit guard it; pages stay cacheable
@@ -73,15 +35,40 @@ def subscribe(request):
     language = translation.get_language()
     if request.method == "GET":
         return render(request, "newsletter/signup.html", {"form": SignupForm(language=language)})
-    if not ratelimit.allow(request, "newsletter-signup", SIGNUP_LIMIT, SIGNUP_WINDOW):
-        return render(request, "newsletter/too_many.html", status=429)
     form = SignupForm(request.POST, language=language)
     if form.is_bot:
         return redirect("newsletter:check_inbox")
-    if not form.is_valid():
+    if not form.is_valid():  # typos use up no quota
         return render(request, "newsletter/signup.html", {"form": form}, status=400)
-    _signup(form, request)
+    email = form.cleaned_data["email"]
+    if signup_limited(request, email):
+        return render(request, "newsletter/too_many.html", status=429)
+    # The same work for every address (one queued task), so the answer's timing tells nothing.
+    signup_task.enqueue(
+        email=email,
+        language=form.cleaned_data["language"],
+        consent_text=str(CONSENT_TEXT),
+        consent_source=public_source(request.POST.get("source_page"), request.path),
+        consent_at=timezone.now().isoformat(),
+    )
     return redirect("newsletter:check_inbox")
+
+
+def signup_limited(request, email):
+    """Sign-ups per submitted address (a mailbox flooded with confirmation e-mails) and per
+    client address, with a threshold that a factory's Wi-Fi or a mobile carrier's NAT, which
+    put hundreds of people behind one address, will not reach (django-ratelimit)."""
+    by_address = is_ratelimited(
+        request,
+        group="newsletter-signup-address",
+        key=lambda _group, _request: email.lower(),
+        rate=SIGNUP_ADDRESS_RATE,
+        increment=True,
+    )
+    by_client = is_ratelimited(
+        request, group="newsletter-signup-client", key="ip", rate=SIGNUP_CLIENT_RATE, increment=True
+    )
+    return by_address or by_client
 
 
 def check_inbox(request):
@@ -106,7 +93,10 @@ def _in_subscriber_language(request, subscriber, view_name, token):
 
 
 @never_cache  # pages reached through one subscriber's link: no cache may keep them
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
+    """GET shows a "Confirm" button (mail scanners and link previews open links: they must not
+    confirm an address nobody confirmed); POST confirms. The link works from any device."""
     try:
         subscriber = Subscriber.objects.from_confirmation_token(token)
     except ExpiredToken:
@@ -117,6 +107,8 @@ def confirm(request, token):
     if moved:
         return moved
     if subscriber.status == Status.PENDING:
+        if request.method != "POST":
+            return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
         subscriber.confirm()
         log(instance=subscriber, action="newsletter.confirm")
     elif subscriber.status != Status.SUBSCRIBED:

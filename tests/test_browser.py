@@ -170,6 +170,8 @@ def test_visitor_signs_up_in_bangla_confirms_and_unsubscribes(site, phone, setti
         messages = inbox.wait_for(1)
         assert len(messages) == 1
         phone.goto(site + link_in(messages[0][1]))
+        assert Subscriber.objects.get(email="nasrin@example.org").status == Status.PENDING
+        phone.get_by_role("button", name="নিশ্চিত করুন").click()
         assert phone.inner_text("h1") == "সাবস্ক্রাইব করার জন্য ধন্যবাদ"
         subscriber = Subscriber.objects.get(email="nasrin@example.org")
         assert subscriber.status == Status.SUBSCRIBED and subscriber.language == "bn"

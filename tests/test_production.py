@@ -24,12 +24,12 @@ from wagtail.models import Locale, PageViewRestriction
 
 from events.models import EventIndexPage, EventPage
 from newsletter.models import NewsletterArchivePage, NewsletterIssuePage, Status, Subscriber
-from newsletter.ratelimit import client_address
 from newsletter.tokens import confirmation_token, link_token
 from stories.models import NewsIndexPage, NewsPage, StoriesIndexPage, StoryPage
 from tests.conftest import RecordingBackend
 from website.logs import JSONFormatter
 from website.models import CustomImage, HomePage, SiteText
+from website.proxies import client_address
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {

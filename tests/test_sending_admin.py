@@ -332,7 +332,8 @@ def test_ledger_filters_search_and_csv_export(officer, issue, server):
     response = officer.get(LEDGER, ledger(send, export="csv"))
     assert response.status_code == 200
     assert "newsletter-deliveries.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
     assert list(rows[0]) == [
         "email",
         "language",

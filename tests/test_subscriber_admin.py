@@ -157,7 +157,9 @@ def test_filters_on_status_language_source_and_dates(officer, people):
 
 
 def exported_csv(response):
-    content = b"".join(response.streaming_content).decode("utf-8")
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # a UTF-8 BOM, so that Excel shows Bangla names
+    content = raw.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(content)))
 
 

@@ -14,10 +14,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .exports import SiteHistoryView
 from .sitemaps import BilingualSitemap
 from .views import robots_txt, search
 
 urlpatterns = [
+    # Wagtail's site history report, with its export made safe to open (website.exports).
+    path(
+        "admin/reports/site-history/",
+        SiteHistoryView.as_view(),
+        name="site_history_safe_export",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(

@@ -1,9 +1,5 @@
-"""What every CSV export of the newsletter's admin shares."""
+"""What every export of the newsletter's admin shares (website.exports: formulas, BOM)."""
 
+from website.exports import SafeSpreadsheetMixin, csv_safe, csv_unsafe
 
-def csv_safe(value):
-    """Spreadsheets run cells starting with = + - @ as formulas: make them plain text."""
-    value = "" if value is None else str(value)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+__all__ = ["SafeSpreadsheetMixin", "csv_safe", "csv_unsafe"]

@@ -59,7 +59,7 @@ from ..models import (
 )
 from ..models.sending import PENDING_STATUSES
 from ..readiness import LanguageReadiness
-from .exports import csv_safe
+from .exports import SafeSpreadsheetMixin, csv_safe
 
 SENDS = "newsletter_sends"
 DELIVERIES = "newsletter_deliveries"
@@ -638,7 +638,7 @@ def subscriber_url(delivery):
     return None
 
 
-class DeliveryIndexView(generic.IndexView):
+class DeliveryIndexView(SafeSpreadsheetMixin, generic.IndexView):
     default_ordering = "pk"  # the order the ledger was written and is worked in
     custom_field_preprocess = {
         "email": {"csv": csv_safe},

@@ -45,7 +45,7 @@ from ..addresses import normalize_email
 from ..emails import send_confirmation_task
 from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
 from ..models import Source, Status, Subscriber, SuppressedAddress
-from .exports import csv_safe
+from .exports import SafeSpreadsheetMixin, csv_safe
 from .sends import SENDS, SendViewSet
 
 VIEWSET_NAME = "newsletter_subscribers"
@@ -166,7 +166,7 @@ def subscriber_counts(language=None):
     return result
 
 
-class SubscriberIndexView(generic.IndexView):
+class SubscriberIndexView(SafeSpreadsheetMixin, generic.IndexView):
     custom_field_preprocess = {
         "email": {"csv": csv_safe},
         "name": {"csv": csv_safe},

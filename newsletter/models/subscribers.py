@@ -161,6 +161,16 @@ class Subscriber(models.Model):
                 .select_related("send__issue")
                 .order_by("at", "pk")
             ],
+            "deliveries": [
+                {
+                    "issue": delivery.send.issue.title,
+                    "language": delivery.language,
+                    "status": delivery.status,
+                    "queued_at": iso(delivery.created_at),
+                    "sent_at": iso(delivery.sent_at),
+                }
+                for delivery in self.deliveries.select_related("send__issue").order_by("pk")
+            ],
         }
 
     @staticmethod
@@ -175,6 +185,8 @@ class Subscriber(models.Model):
         )
         log_registry.get_logs_for_instance(self).delete()  # their history repeats the address
         Click.objects.anonymise(self.deliveries.all())  # the counts stay, the person goes
+        # The ledger keeps its rows for the counts; a server's reply can quote the address.
+        self.deliveries.update(last_error="")
         self.delete()
 
 

@@ -166,6 +166,8 @@ PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_R
 # Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
 # balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+# django-ratelimit (the sign-up form's limits) takes the client's address from the same place.
+RATELIMIT_IP_META_KEY = "website.proxies.client_address"
 
 # Purging: wagtail.contrib.frontend_cache backends; none in development (nothing caches pages),
 # production's come from the environment. website/cache.py purges a published page with the pages

@@ -1,7 +1,6 @@
-"""A small fixed-window rate limit per client address, kept in Django's cache."""
+"""The client behind the proxies: REMOTE_ADDR, or the address the trusted proxies saw."""
 
 from django.conf import settings
-from django.core.cache import cache
 
 
 def client_address(request):
@@ -21,16 +20,3 @@ def client_address(request):
     if len(forwarded) >= hops:
         return forwarded[-hops]
     return forwarded[0] if forwarded else remote
-
-
-def allow(request, scope, limit, window_seconds):
-    """True while `request`'s client made fewer than `limit` calls to `scope` in the window."""
-    key = f"ratelimit:{scope}:{client_address(request)}"
-    if cache.add(key, 1, timeout=window_seconds):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window_seconds)
-        return True
-    return count <= limit
