@@ -111,3 +111,34 @@ def add_your_sends_panel(request, panels):
 def newsletter_archives():
     """The archives list every issue: purged with any page published (website/cache.py)."""
     return NewsletterArchivePage.objects.all()
+
+
+# Reports (newsletter/admin/reports.py): a report per send, the comparison under Reports, the
+# latest send on the dashboard.
+from wagtail.admin.menu import MenuItem  # noqa: E402
+
+from .admin.reports import REPORT, REPORTS, LatestSendPanel, ReportIndexView, SendReportView  # noqa: E402
+from .admin.sends import may_watch_sends  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("newsletter/reports/", ReportIndexView.as_view(), name=REPORTS),
+        path("newsletter/reports/<int:pk>/", SendReportView.as_view(), name=REPORT),
+    ]
+
+
+class ReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_watch_sends(request.user)
+
+
+@hooks.register("register_reports_menu_item")
+def register_reports_menu_item():
+    return ReportsMenuItem(_("Newsletter"), reverse(REPORTS), icon_name="mail", order=900)
+
+
+@hooks.register("construct_homepage_panels")
+def add_latest_report_panel(request, panels):
+    panels.append(LatestSendPanel())

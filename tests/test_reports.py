@@ -242,3 +242,125 @@ def test_concurrent_clicks_on_one_link_lose_nothing(server, issue):  # noqa: F81
     assert statuses == [302] * 120
     assert clicks.link_counts(send)[("en", 0)] == {"unique": 40, "total": 120}
     assert settings.NEWSLETTER_TRACK_CLICKS
+
+
+# The report
+
+
+@pytest.fixture
+def officer(client, demo):
+    from tests.conftest import DEMO_PASSWORD
+
+    assert client.login(username="officer", password=DEMO_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def reported(server, issue):  # noqa: F811
+    """A send with a hard bounce (bn), a soft one and an unsubscribe (en), and clicks: two by a
+    Bangla reader on one link, one by an English reader, one by a scanner."""
+    from newsletter import sending
+
+    bn = subscribe(3, "bn")
+    en = subscribe(3, "en")
+    server.refuse[bn[2].email] = [550]
+    server.refuse[en[2].email] = [451]
+    send = run(sending.create_send(issue), advance=True)
+    Delivery.objects.filter(send=send).update(sent_at=timezone.now() - timedelta(minutes=5))
+    en[1].unsubscribe()
+    reader = Client(HTTP_USER_AGENT=BROWSER)
+    scanner = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; Mimecast URL scanner)")
+    delivery = {s.email: Delivery.objects.get(send=send, subscriber=s) for s in bn + en}
+    for client, who, position in [
+        (reader, bn[0], 0),
+        (reader, bn[0], 0),
+        (reader, en[0], 1),
+        (scanner, bn[1], 0),
+    ]:
+        assert client.get(f"/r/{click_token(delivery[who.email].pk, position)}").status_code == 302
+    return send
+
+
+def test_the_report_matches_the_ledger_and_the_clicks(reported):
+    from newsletter.reports import send_report
+
+    send = reported
+    report = send_report(send)
+    bn, en, total = report["languages"]["bn"], report["languages"]["en"], report["total"]
+    assert (bn["recipients"], bn["delivered"], bn["bounced_hard"], bn["bounced_soft"]) == (
+        3,
+        2,
+        1,
+        0,
+    )
+    assert (en["recipients"], en["delivered"], en["bounced_hard"], en["bounced_soft"]) == (
+        3,
+        3,
+        0,
+        1,
+    )
+    assert (bn["unsubscribes"], en["unsubscribes"]) == (0, 1)
+    assert (bn["clicked"], en["clicked"], total["clicked"]) == (1, 1, 2)
+    assert bn["click_rate"] == 0.5 and en["click_rate"] == pytest.approx(1 / 3)
+    assert total["click_rate"] == 0.4
+    for code, row in report["languages"].items():  # the same as the ledger says
+        ledger = Delivery.objects.filter(send=send, language=code)
+        assert row["recipients"] == ledger.count()
+        assert row["delivered"] == ledger.filter(status="sent").count()
+        assert row["clicked"] == ledger.filter(clicked_at__isnull=False).count()
+    by_link = {(link.language, link.position): link for link in report["links"]}
+    assert (by_link["bn", 0].unique, by_link["bn", 0].total) == (1, 2)
+    assert (by_link["en", 1].unique, by_link["en", 1].total) == (1, 1)
+    assert sum(link.total for link in report["links"]) == 3  # the scanner's click left out
+    assert by_link["bn", 0].url == send.editions["bn"]["links"][0]["url"]
+    assert sum(sum(days) for days in report["per_day"].values()) == 3
+    assert report["per_day"]["bn"][0] == 2
+
+
+def test_the_report_page_in_english_and_in_bangla(reported, officer):
+    from wagtail.users.models import UserProfile
+
+    send = reported
+    page = officer.get(f"/admin/newsletter/reports/{send.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "40 %" in html and "50 %" in html and "33.3 %" in html
+    assert "<svg" in html and html.count("<rect") == 14  # 7 days x 2 languages
+    assert "Bounced (hard)" in html
+    profile = UserProfile.get_for_user(page.wsgi_request.user)
+    profile.preferred_language = "bn"
+    profile.save()
+    html = officer.get(f"/admin/newsletter/reports/{send.pk}/").content.decode()
+    assert "৪০ %" in html and "৫০ %" in html and "৩৩.৩ %" in html
+    start = html.index("data-report-chart")
+    chart = html[start : html.index("</svg>", start)]
+    assert "৭</text>" in chart and "7</text>" not in chart  # day labels in Bengali digits
+    assert "Bounced (hard)" not in html and "Clicks per link" not in html
+
+
+def test_the_report_list_exports_and_the_dashboard(reported, officer):
+    import openpyxl
+
+    send = reported
+    listing = officer.get("/admin/newsletter/reports/")
+    assert listing.status_code == 200
+    assert f"/admin/newsletter/reports/{send.pk}/" in listing.content.decode()
+    csv_text = officer.get("/admin/newsletter/reports/?export=csv").content.decode()
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("Issue,Started,Delivered (en),Clicked (en),Click rate (en)")
+    assert lines[1].endswith(",5,2,0.4")
+    xlsx = officer.get("/admin/newsletter/reports/?export=xlsx")
+    import io
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(row=2, column=sheet.max_column).value == 0.4
+    home = officer.get("/admin/").content.decode()
+    assert "Latest newsletter" in home and "40 %" in home
+
+
+def test_translators_do_not_see_reports(reported, client):
+    from tests.conftest import DEMO_PASSWORD
+
+    assert client.login(username="translator", password=DEMO_PASSWORD)
+    assert client.get(f"/admin/newsletter/reports/{reported.pk}/").status_code in (302, 403)
+    assert client.get("/admin/newsletter/reports/").status_code in (302, 403)
