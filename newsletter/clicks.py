@@ -27,7 +27,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 
-from .links import page_url, track_links
+from .editions import wrap_lines
+from .links import OPEN_PLACEHOLDER, absolute_url, click_placeholder, page_url, track_links
 from .models import Click, ClickKind, Delivery, NewsletterArchivePage, Send
 
 # User agents of link scanners, security gateways and previewers (case-insensitive), and no
@@ -84,11 +85,29 @@ def freeze_links(data, campaign):
         track=settings.NEWSLETTER_TRACK_CLICKS,
         opens=settings.NEWSLETTER_TRACK_OPENS,
     )
+    html = wrap_for_links(html, len(urls))
     if not settings.NEWSLETTER_TRACK_CLICKS:
         return {**data, "html": html, "text": text}
     pages = site_pages(urls)
     links = [{"url": url, "page": pages.get(url.split("?")[0].split("#")[0])} for url in urls]
     return {**data, "html": html, "text": text, "links": links}
+
+
+def wrap_for_links(html, count):
+    """The HTML's lines broken again as if every tracked link and the open image already held
+    the longest URL a recipient's message can carry, so no line of any message passes SMTP's
+    998 bytes (the placeholders are much shorter than the links put in their place)."""
+    longest = {
+        click_placeholder(i): f"{absolute_url('/r/')}{i:0>19}-{i:0>5}:{'x' * 43}"
+        for i in range(count)
+    }
+    longest[OPEN_PLACEHOLDER] = absolute_url(f"/o/{0:0>19}:{'x' * 43}.gif")
+    for placeholder, url in longest.items():
+        html = html.replace(placeholder, url)
+    html = wrap_lines(html)
+    for placeholder, url in longest.items():
+        html = html.replace(url, placeholder)
+    return html
 
 
 @functools.lru_cache(maxsize=256)

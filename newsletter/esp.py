@@ -4,10 +4,12 @@ The provider posts what happened to a message after it accepted it to /anymail/<
 anymail turns each post into a normalised `tracking` signal, received here:
 
 - "bounced" (the address does not exist) marks the subscriber bounced and the message's delivery
-  failed; some providers report soft bounces (a full mailbox) as "bounced" too, and those are
-  ignored, as the provider retries them itself;
+  failed; some providers report soft bounces (a full mailbox) as "bounced" too, and those only
+  mark the delivery soft-bounced for the report, as the provider retries them itself;
 - "complained" (the reader marked it as spam) marks the subscriber complained;
-- "unsubscribed" (through the provider's own link or list) unsubscribes the subscriber.
+- "unsubscribed" (through the provider's own link or list) unsubscribes the subscriber;
+- "opened" and "clicked" mark the delivery opened or clicked for the report (docs/reports.md),
+  without counting twice what our own image and tracked links count.
 
 Every other event, and any address that is not a subscriber, is ignored. A change is written to the
 subscriber's history with the same log actions as an SMTP bounce or an unsubscribe link. The
@@ -18,7 +20,9 @@ import logging
 from collections.abc import Mapping
 
 from anymail.signals import EventType
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from wagtail.log_actions import log
 
 from .models import Delivery, DeliveryStatus, Status, Subscriber
@@ -73,14 +77,17 @@ def description(event):
 
 
 def tracking_received(sender, event, esp_name, **kwargs):
-    """anymail's `tracking` signal: apply a bounce, complaint or unsubscription; never raise."""
-    if event.event_type not in HANDLED or not event.recipient:
-        return
-    if event.event_type == EventType.BOUNCED and is_soft_bounce(event):
+    """anymail's `tracking` signal: apply a bounce, complaint or unsubscription, note opens,
+    clicks and soft bounces for the report; never raise."""
+    if not event.recipient:
         return
     try:
         with transaction.atomic():  # a failure rolls back this event only, not the request
-            apply_event(event, esp_name)
+            soft = event.event_type == EventType.BOUNCED and is_soft_bounce(event)
+            if event.event_type in REPORTED or soft:
+                note_event(event)
+            elif event.event_type in HANDLED:
+                apply_event(event, esp_name)
     except Exception:
         logger.exception(
             "Could not apply the %s %s event for message %s",
@@ -88,6 +95,31 @@ def tracking_received(sender, event, esp_name, **kwargs):
             event.event_type,
             event.message_id,
         )
+
+
+REPORTED = (EventType.OPENED, EventType.CLICKED)
+
+
+def note_event(event):
+    """An open, a click or a soft bounce of one of our messages, for the report only.
+
+    Our own tracked links already count the clicks when NEWSLETTER_TRACK_CLICKS is on (the
+    provider sees our /r/ links), so its clicks count only when ours are off; the first open,
+    ours or the provider's, marks the delivery opened, so none counts twice."""
+    if not event.message_id:
+        return
+    deliveries = Delivery.objects.filter(
+        message_id=str(event.message_id),
+        subscriber__in=Subscriber.objects.with_email(event.recipient),
+    )
+    at = event.timestamp or timezone.now()
+    if event.event_type == EventType.OPENED:
+        deliveries.filter(opened_at__isnull=True).update(opened_at=at)
+    elif event.event_type == EventType.CLICKED:
+        if not settings.NEWSLETTER_TRACK_CLICKS:
+            deliveries.filter(clicked_at__isnull=True).update(clicked_at=at)
+    else:  # a soft bounce: the provider retries it itself; the subscriber stays as they are
+        deliveries.filter(bounce="").update(bounce="soft")
 
 
 def apply_event(event, esp_name):
@@ -105,10 +137,13 @@ def apply_event(event, esp_name):
     if delivery is not None:
         if event.event_type == EventType.BOUNCED:
             Delivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.FAILED, last_error=f"bounced: {text}"
+                status=DeliveryStatus.FAILED, last_error=f"bounced: {text}", bounce="hard"
             )
         else:  # the message did arrive: the ledger keeps it sent and notes what followed
-            Delivery.objects.filter(pk=delivery.pk).update(last_error=f"{event.event_type}: {text}")
+            noted = {"last_error": f"{event.event_type}: {text}"}
+            if event.event_type == EventType.COMPLAINED:
+                noted["complained_at"] = event.timestamp or timezone.now()
+            Delivery.objects.filter(pk=delivery.pk).update(**noted)
 
     status, kept = NEW_STATUS[event.event_type]
     if subscriber.status in kept:

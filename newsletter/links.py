@@ -159,7 +159,7 @@ def track_links(html, text, *, campaign="", track=True, opens=False):
     text = TEXT_URL.sub(lambda m: replace(m.group(0), False), text)
     if opens:
         image = f'<img src="{OPEN_PLACEHOLDER}" width="1" height="1" alt="" style="border:0">'
-        html = html.replace("</body>", f"{image}</body>", 1)
+        html = html.replace("</body>", f"\n{image}\n</body>", 1)
     return html, text, links
 
 

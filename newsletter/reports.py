@@ -20,17 +20,10 @@ from wagtail.models import Page
 
 from .clicks import link_counts
 from .links import OPEN_PLACEHOLDER
-from .models import Click, Delivery, DeliveryStatus, Send, Status
+from .models import Click, Delivery, DeliveryStatus
 
 CHART_DAYS = 7  # clicks over the first week
 
-HARD = Q(status=DeliveryStatus.FAILED) & (
-    Q(last_error__regex=r"^5[0-9][0-9]") | Q(last_error__startswith="bounced:")
-)
-# A temporary refusal (4xx) at some attempt: failed after the last one, or sent after a retry.
-SOFT = (Q(status=DeliveryStatus.FAILED) & Q(last_error__regex=r"^4[0-9][0-9]")) | Q(
-    status=DeliveryStatus.SENT, attempts__gt=1
-)
 FIGURES = (
     "recipients",
     "delivered",
@@ -54,37 +47,18 @@ class Link:
     total: int
 
 
-def window_end(send):
-    """Unsubscribes count for an issue until the next send starts (or now)."""
-    later = (
-        Send.objects.filter(started_at__gt=send.started_at)
-        .order_by("started_at")
-        .values_list("started_at", flat=True)
-        .first()
-        if send.started_at
-        else None
-    )
-    return later or timezone.now()
-
-
 def language_figures(send):
     """{language: {figure: count}} from the ledger, in one grouped query."""
-    start = send.started_at or send.created_at
-    unsubscribed = Q(
-        subscriber__status=Status.UNSUBSCRIBED,
-        subscriber__unsubscribed_at__gte=start,
-        subscriber__unsubscribed_at__lt=window_end(send),
-    ) | Q(last_error__startswith="unsubscribed:")
     rows = (
         Delivery.objects.filter(send=send)
         .values("language")
         .annotate(
             recipients=Count("pk"),
             delivered=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
-            bounced_hard=Count("pk", filter=HARD),
-            bounced_soft=Count("pk", filter=SOFT),
-            complaints=Count("pk", filter=Q(last_error__startswith="complained:")),
-            unsubscribes=Count("pk", filter=unsubscribed),
+            bounced_hard=Count("pk", filter=Q(bounce="hard")),
+            bounced_soft=Count("pk", filter=Q(bounce="soft")),
+            complaints=Count("pk", filter=Q(complained_at__isnull=False)),
+            unsubscribes=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
             opened=Count("pk", filter=Q(opened_at__isnull=False)),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
         )

@@ -225,6 +225,8 @@ def preferences(request, token):
             "language_form": language_form,
             "erase_form": erase_form,
             "message": message,
+            "tracks_clicks": settings.NEWSLETTER_TRACK_CLICKS,
+            "tracks_opens": settings.NEWSLETTER_TRACK_OPENS,
         },
     )
 

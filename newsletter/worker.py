@@ -241,9 +241,19 @@ class Batch:
         )
 
     def failed(self, delivery, subscriber, attempts, outcome):
+        # For the report: refused for good (hard) or for now (soft, a 4xx about this address).
+        bounce = {}
+        if outcome.permanent:
+            bounce["bounce"] = "hard"
+        elif not outcome.server_down and outcome.error[:1] == "4":
+            bounce["bounce"] = "soft"
         if outcome.permanent or attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
             self.finish(
-                delivery, DeliveryStatus.FAILED, attempts=attempts, last_error=outcome.error
+                delivery,
+                DeliveryStatus.FAILED,
+                attempts=attempts,
+                last_error=outcome.error,
+                **bounce,
             )
             if outcome.permanent:
                 Subscriber.objects.filter(pk=subscriber.pk).update(status=Status.BOUNCED)
@@ -258,6 +268,7 @@ class Batch:
                 DeliveryStatus.RETRYING,
                 attempts=attempts,
                 last_error=outcome.error,
+                **bounce,
                 next_attempt_at=timezone.now() + timedelta(seconds=backoff(attempts)),
             )
         if not outcome.server_down and failure_rate_exceeded(self.send):

@@ -71,6 +71,7 @@ def test_every_link_of_both_editions_is_tracked_except_the_subscription_links(se
         assert positions == set(range(len(links)))
         assert all(link["url"].startswith("http") for link in links)
         assert "%%" not in html and "%%" not in text
+        assert max(len(line) for line in message.raw.split(b"\r\n")) <= 998
 
 
 def clicks_position(url):
@@ -364,3 +365,90 @@ def test_translators_do_not_see_reports(reported, client):
     assert client.login(username="translator", password=DEMO_PASSWORD)
     assert client.get(f"/admin/newsletter/reports/{reported.pk}/").status_code in (302, 403)
     assert client.get("/admin/newsletter/reports/").status_code in (302, 403)
+
+
+def test_erasure_keeps_the_reports_figures(reported):
+    from newsletter.reports import send_report
+
+    before = send_report(reported)
+    for subscriber in Subscriber.objects.all():
+        subscriber.erase()
+    after = send_report(reported)
+    assert after["languages"] == before["languages"] and after["total"] == before["total"]
+    assert [(x.unique, x.total) for x in after["links"]] == [
+        (x.unique, x.total) for x in before["links"]
+    ]
+    assert not Click.objects.filter(delivery__isnull=False).exists()
+
+
+def test_provider_events_feed_the_report_without_counting_twice(settings, issue):  # noqa: F811
+    """anymail's opened / clicked / soft bounce / complaint events mark the delivery once; its
+    clicks count only while our own tracked links are off (it sees our /r/ links otherwise)."""
+    from anymail.signals import EventType
+
+    from newsletter import sending
+    from newsletter.reports import send_report
+    from tests.test_esp import track
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    readers = subscribe(4, "en")
+    send = run(sending.create_send(issue))
+    ids = {r.email: Delivery.objects.get(subscriber=r).message_id for r in readers}
+    a, b, c, d = (r.email for r in readers)
+    track(EventType.OPENED, a, ids[a])
+    track(EventType.OPENED, a, ids[a])
+    track(EventType.CLICKED, a, ids[a])  # our tracking is on: the provider's click is ours
+    track(EventType.BOUNCED, b, ids[b], esp_event={"Type": "SoftBounce"})
+    track(EventType.COMPLAINED, c, ids[c])
+    settings.NEWSLETTER_TRACK_CLICKS = False
+    track(EventType.CLICKED, d, ids[d])
+    track(EventType.CLICKED, d, ids[d])
+    en = send_report(send)["languages"]["en"]
+    assert (en["opened"], en["clicked"], en["bounced_soft"], en["complaints"]) == (1, 1, 1, 1)
+    assert Subscriber.objects.get(email=b).status == "subscribed"  # soft: the provider retries
+    assert Delivery.objects.get(message_id=ids[d]).clicked_at is not None
+    assert Delivery.objects.get(message_id=ids[a]).clicked_at is None
+
+
+def test_opens_and_utm_parameters_when_turned_on(settings, server, issue, officer):  # noqa: F811
+    from newsletter import sending
+
+    assert not settings.NEWSLETTER_TRACK_OPENS and not settings.NEWSLETTER_UTM  # off by default
+    settings.NEWSLETTER_TRACK_OPENS = settings.NEWSLETTER_UTM = True
+    [reader] = subscribe(1, "bn")
+    send = run(sending.create_send(issue))
+    assert Delivery.objects.get(send=send).last_error == ""  # no line over 998 bytes
+    html, _text = parts(server.to(reader.email)[0])
+    [image] = re.findall(rf'<img src="{BASE}(/o/[^"]+\.gif)" width="1" height="1"', html)
+    for _ in range(2):
+        response = Client(HTTP_USER_AGENT=BROWSER).get(image)
+        assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    assert Client().get("/o/forged.gif").status_code == 200  # an image whatever the token
+    assert Delivery.objects.get(send=send).opened_at is not None
+    links = send.editions["bn"]["links"]
+    campaign = f"utm_source=newsletter&utm_medium=email&utm_campaign={issue.slug}-bn"
+    site = [link["url"] for link in links if link["url"].startswith(BASE)]
+    assert site and all(campaign in url for url in site)
+    assert all("utm_" not in link["url"] for link in links if not link["url"].startswith(BASE))
+    page = officer.get(f"/admin/newsletter/reports/{send.pk}/").content.decode()
+    assert "Opened (unreliable)" in page and "Apple Mail Privacy Protection" in page
+
+
+def test_the_preferences_page_says_what_is_recorded_and_nothing_else_is(demo, settings):
+    from newsletter.tokens import link_token
+
+    [reader] = subscribe(1, "bn")
+    url = f"/bn/newsletter/preferences/{link_token(reader)}/"
+    html = Client().get(url).content.decode()
+    notice = html[
+        html.index("data-privacy-notice") : html.index("</div>", html.index("data-privacy-notice"))
+    ]
+    assert "আইপি ঠিকানা রাখি না" in notice and "লিংক স্ক্যানার" in notice
+    assert "ছোট ছবি" not in notice  # opens are off
+    settings.NEWSLETTER_TRACK_OPENS = True
+    html = Client().get(url).content.decode()
+    assert "ছোট ছবি" in html
+    # What a click row can hold: no address, IP or user agent string.
+    fields = {field.name for field in Click._meta.get_fields()}
+    assert fields == {"id", "send", "delivery", "language", "link", "at", "kind", "first"}

@@ -36,6 +36,7 @@ class DeliveryStatus(models.TextChoices):
     SKIPPED = "skipped", _("skipped")
 
 
+BOUNCES = [("hard", _("hard bounce")), ("soft", _("soft bounce"))]
 PENDING_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
 # A send in one of these holds its issue: one active send per issue.
 ACTIVE_STATES = (SendState.SCHEDULED, SendState.SENDING, SendState.PAUSED)
@@ -218,9 +219,15 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
     attempted_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    # First click on a tracked link by a person (newsletter/clicks.py), first open (the image).
+    # What followed, for the report (kept when the subscriber is erased): the first click on a
+    # tracked link by a person (newsletter/clicks.py), the first open (our image or the ESP's),
+    # a bounce (hard: the address was refused for good; soft: refused for now at some attempt),
+    # a complaint, and the unsubscribe that this message was the last one before.
     clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    bounce = models.CharField(_("bounce"), max_length=4, blank=True, choices=BOUNCES)
+    complained_at = models.DateTimeField(_("complained"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 

@@ -15,7 +15,7 @@ from wagtail.log_actions import registry as log_registry
 
 from ..addresses import normalize_email, suppression_hash
 from ..tokens import InvalidToken, signup_stamp, unsign_confirmation, unsign_link
-from .sending import Click
+from .sending import Click, Delivery, DeliveryStatus
 
 
 class Status(models.TextChoices):
@@ -129,6 +129,11 @@ class Subscriber(models.Model):
         self.status = Status.UNSUBSCRIBED
         self.unsubscribed_at = timezone.now()
         self.save(update_fields=["status", "unsubscribed_at", "updated_at"])
+        # The report attributes the unsubscribe to the last issue the person received.
+        last = self.deliveries.filter(status=DeliveryStatus.SENT).order_by("-pk")[:1]
+        Delivery.objects.filter(pk__in=list(last.values_list("pk", flat=True))).update(
+            unsubscribed_at=self.unsubscribed_at
+        )
         return True
 
     def personal_data(self):
