@@ -3,8 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
+
+from website.localize import localize
+from website.models import Topic
 
 from .addresses import normalize_email
+from .models import StakeholderGroup
 
 CONSENT_TEXT = _(
     "I agree to receive the Better Work Bangladesh newsletter by e-mail, about once a month. "
@@ -53,3 +58,43 @@ class EraseForm(forms.Form):
         label=_("Yes, delete my data. I understand this cannot be undone."),
         error_messages={"required": _("Tick the box to confirm that your data should go.")},
     )
+
+
+class ProfileForm(forms.Form):
+    """Who the subscriber is, optional and their own choice: a stakeholder group and topics of
+    interest (the site's topics, named in the reader's language)."""
+
+    group = forms.ChoiceField(
+        label=_("Which of these describes you best?"),
+        choices=[("", _("I prefer not to say"))] + StakeholderGroup.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    topics = forms.TypedMultipleChoiceField(
+        label=_("Topics you are most interested in"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, language, **kwargs):
+        super().__init__(*args, **kwargs)
+        sources = list(Topic.objects.filter(locale=Locale.get_default()))
+        shown = localize(sources, Locale.objects.get(language_code=language), Topic.objects.all())
+        self.fields["topics"].choices = sorted(
+            ((source.pk, topic.name) for source, topic in zip(sources, shown, strict=True)),
+            key=lambda choice: choice[1],
+        )
+
+    @classmethod
+    def for_subscriber(cls, subscriber, data=None):
+        initial = {
+            "group": subscriber.group,
+            "topics": [topic.pk for topic in subscriber.topics.all()],
+        }
+        return cls(data, initial=initial, language=subscriber.language)
+
+    def save(self, subscriber):
+        subscriber.group = self.cleaned_data["group"]
+        subscriber.save(update_fields=["group", "updated_at"])
+        subscriber.topics.set(self.cleaned_data["topics"])

@@ -43,16 +43,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import registry as log_registry
-from wagtail.models import ModelLogEntry
+from wagtail.models import Locale, ModelLogEntry
 
 from website.exports import csv_unsafe
+from website.models import Topic
 
 from .addresses import normalize_email, suppression_hash
-from .models import Source, Status, Subscriber, SuppressedAddress
+from .models import Label, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
 
 CHUNK_SIZE = 2000  # addresses looked up per query, rows written per bulk statement
 NAME_MAX_LENGTH = Subscriber._meta.get_field("name").max_length
@@ -84,6 +85,12 @@ FIRST_NAME_COLUMNS = ("firstname", "fname", "givenname")
 LAST_NAME_COLUMNS = ("lastname", "lname", "surname", "familyname")
 LANGUAGE_COLUMNS = ("language", "lang")
 STATUS_COLUMNS = ("status",)
+# Who they are and the officers' labels: a plain CSV's `group`, `topics`, `labels`; Mailchimp's
+# TAGS and a group category column named like ours ("Stakeholder group").
+GROUP_COLUMNS = ("group", "stakeholdergroup")
+TOPIC_COLUMNS = ("topics", "interests", "topicsofinterest")
+LABEL_COLUMNS = ("labels", "tags")
+LIST_SEPARATORS = re.compile(r"[,;|]")
 SUBSCRIBED_STATUS_VALUES = {"", "subscribed", "active", "confirmed"}
 
 REFUSED_STATUSES = {
@@ -128,6 +135,9 @@ class ImportReport:
     unchanged: int = 0
     pending: int = 0  # of those updated or unchanged: sign-ups still waiting for confirmation
     skipped: list = field(default_factory=list)
+    # Lines imported without an unknown group or topic (the person is imported, the value not).
+    notes: list = field(default_factory=list)
+    new_labels: list = field(default_factory=list)
 
     @property
     def skipped_count(self):
@@ -163,10 +173,17 @@ class ImportReport:
                 )
                 % {"count": self.pending}
             )
+        if self.new_labels:
+            lines.append(_("New labels: %(labels)s") % {"labels": ", ".join(self.new_labels)})
         for skipped in self.skipped:
             lines.append(
                 _("line %(line)d: %(value)s: %(reason)s")
                 % {"line": skipped.line, "value": skipped.value or "—", "reason": skipped.reason}
+            )
+        for note in self.notes:
+            lines.append(
+                _("line %(line)d: %(value)s: imported without %(reason)s")
+                % {"line": note.line, "value": note.value or "—", "reason": note.reason}
             )
         return lines
 
@@ -179,6 +196,15 @@ class _Candidate:
     key: str
     name: str
     language: str
+    group: str = ""
+    topics: tuple = ()
+    labels: tuple = ()
+
+
+def parse_list(value):
+    """The items of a cell holding several ("a, b", Mailchimp's TAGS: '"a","b"'), in order."""
+    items = (item.strip().strip('"').strip() for item in LIST_SEPARATORS.split(value or ""))
+    return list(dict.fromkeys(item for item in items if item))
 
 
 def parse_language(value, default=None):
@@ -234,6 +260,9 @@ class _Columns:
         self.last_name = find(LAST_NAME_COLUMNS)
         self.language = find(LANGUAGE_COLUMNS)
         self.status = find(STATUS_COLUMNS)
+        self.group = find(GROUP_COLUMNS)
+        self.topics = find(TOPIC_COLUMNS)
+        self.labels = find(LABEL_COLUMNS)
         if self.email is None:
             raise UnreadableFile(
                 _(
@@ -423,6 +452,9 @@ class _Importer:
         self.log_model = log_registry.get_log_model_for_model(Subscriber) or ModelLogEntry
         self.content_type = ContentType.objects.get_for_model(Subscriber)
         self.uuid = uuid.uuid4()  # groups this import's history entries
+        self.groups = self._group_names()
+        self.topics = self._topic_names()
+        self.labels = {label.name.casefold(): label for label in Label.objects.all()}
         who = self._who()
         when = timezone.localtime(self.now).strftime("%Y-%m-%d %H:%M %Z")
         self.consent_source = (
@@ -440,6 +472,54 @@ class _Importer:
         except (KeyError, OSError):  # no login name in a bare container
             login = "?"
         return _("%(login)s (command line)") % {"login": login}
+
+    @staticmethod
+    def _group_names():
+        """Every spelling of each group an import understands: its code, its name in English
+        and in Bangla, case and spaces ignored."""
+        names = {}
+        for code, label in StakeholderGroup.choices:
+            names[_column_key(code)] = code
+            for language in ("en", "bn"):
+                with translation.override(language):
+                    names[_column_key(str(label))] = code
+        return names
+
+    @staticmethod
+    def _topic_names():
+        """{slug or name in any language: the default language's topic id}."""
+        default = Locale.get_default()
+        sources = {
+            topic.translation_key: topic.pk for topic in Topic.objects.filter(locale=default)
+        }
+        names = {}
+        for topic in Topic.objects.filter(translation_key__in=sources):
+            names[_column_key(topic.slug)] = sources[topic.translation_key]
+            names[_column_key(topic.name)] = sources[topic.translation_key]
+        return names
+
+    def audience_of(self, line, value, row, columns):
+        """(group, topic ids, label names) of a row; unknown groups and topics are noted."""
+        group = ""
+        written = _clean_text(columns.cell(row, columns.group))
+        if written:
+            group = self.groups.get(_column_key(written), "")
+            if not group:
+                self.note(line, value, _("the unknown group “%(group)s”") % {"group": written})
+        topics = []
+        for written in parse_list(columns.cell(row, columns.topics)):
+            topic = self.topics.get(_column_key(written))
+            if topic is None:
+                self.note(line, value, _("the unknown topic “%(topic)s”") % {"topic": written})
+            else:
+                topics.append(topic)
+        labels = tuple(
+            _clean_text(name)[:80] for name in parse_list(columns.cell(row, columns.labels))
+        )
+        return group, tuple(topics), labels
+
+    def note(self, line, value, reason):
+        self.report.notes.append(SkippedLine(line, _shown(value), str(reason)))
 
     def skip(self, line, value, reason):
         self.report.skipped.append(SkippedLine(line, _shown(value), str(reason)))
@@ -480,7 +560,12 @@ class _Importer:
             self.skip(line, value, _("Same address as line %(line)d.") % {"line": self.seen[key]})
             return
         self.seen[key] = line
-        self.batch.append(_Candidate(line, value, email, key, columns.name_of(row), language))
+        group, topics, labels = self.audience_of(line, value, row, columns)
+        self.batch.append(
+            _Candidate(
+                line, value, email, key, columns.name_of(row), language, group, topics, labels
+            )
+        )
         if len(self.batch) >= CHUNK_SIZE:
             self.flush()
 
@@ -492,7 +577,7 @@ class _Importer:
             subscriber.key: subscriber
             for subscriber in Subscriber.objects.annotate(key=Lower("email"))
             .filter(key__in=[c.key for c in batch])
-            .only("pk", "email", "name", "status")
+            .only("pk", "email", "name", "status", "group")
         }
         new = [c for c in batch if c.key not in existing]
         suppressed = self._suppressed(new)
@@ -532,9 +617,48 @@ class _Importer:
         Subscriber.objects.bulk_update(
             [subscriber for _, subscriber in to_update], ["name", "updated_at"], batch_size=500
         )
+        kept = [
+            (candidate, existing[candidate.key])
+            for candidate in batch
+            if candidate.key in existing and existing[candidate.key].status not in REFUSED_STATUSES
+        ]
+        self._add_audience(to_create + kept)
         insert_many(
             [self._log_entry(c, s, {}) for c, s in to_create]
             + [self._log_entry(c, s, {"updated": ["name"]}) for c, s in to_update]
+        )
+
+    def _add_audience(self, pairs):
+        """Groups (only where the person gave none), topics and labels of the file's rows;
+        labels that do not exist yet are created and named in the report."""
+        pairs = [(c, s) for c, s in pairs if c.group or c.topics or c.labels]
+        if not pairs:
+            return
+        grouped = []
+        for candidate, subscriber in pairs:
+            if candidate.group and not subscriber.group:
+                subscriber.group = candidate.group
+                grouped.append(subscriber)
+        Subscriber.objects.bulk_update(grouped, ["group"], batch_size=500)
+        Subscriber.topics.through.objects.bulk_create(
+            [
+                Subscriber.topics.through(subscriber_id=s.pk, topic_id=topic)
+                for c, s in pairs
+                for topic in c.topics
+            ],
+            ignore_conflicts=True,
+        )
+        for name in dict.fromkeys(n for c, _s in pairs for n in c.labels):
+            if name.casefold() not in self.labels:
+                self.labels[name.casefold()] = Label.objects.create(name=name)
+                self.report.new_labels.append(name)
+        Subscriber.labels.through.objects.bulk_create(
+            [
+                Subscriber.labels.through(subscriber_id=s.pk, label_id=self.labels[n.casefold()].pk)
+                for c, s in pairs
+                for n in c.labels
+            ],
+            ignore_conflicts=True,
         )
 
     def _suppressed(self, candidates):
@@ -552,6 +676,7 @@ class _Importer:
             email=candidate.email,
             name=candidate.name,
             language=candidate.language,
+            group=candidate.group,
             status=Status.SUBSCRIBED,
             source=Source.IMPORT,
             signed_up_at=self.now,

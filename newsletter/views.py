@@ -20,10 +20,10 @@ from django_ratelimit.core import is_ratelimited
 from wagtail.log_actions import log
 
 from . import clicks
-from .forms import CONSENT_TEXT, EraseForm, LanguageForm, SignupForm
+from .forms import CONSENT_TEXT, EraseForm, LanguageForm, ProfileForm, SignupForm
 from .models import Delivery, Status, Subscriber
 from .signups import public_source, signup_task
-from .tokens import ExpiredToken, InvalidToken, unsign_click, unsign_open
+from .tokens import ExpiredToken, InvalidToken, link_token, unsign_click, unsign_open
 
 SIGNUP_ADDRESS_RATE = "5/15m"  # sign-ups of one e-mail address
 SIGNUP_CLIENT_RATE = "200/15m"  # sign-ups from one client address (many people behind one NAT)
@@ -113,7 +113,17 @@ def confirm(request, token):
         log(instance=subscriber, action="newsletter.confirm")
     elif subscriber.status != Status.SUBSCRIBED:
         return _link_problem(request)  # unsubscribed since: only a new sign-up brings them back
-    return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
+    # The optional questions (who they are, topics) come here, not on the sign-up form, which
+    # stays three fields long on a phone; they post to the preferences page.
+    return render(
+        request,
+        "newsletter/confirmed.html",
+        {
+            "subscriber": subscriber,
+            "profile_form": ProfileForm.for_subscriber(subscriber),
+            "preferences_url": reverse("newsletter:preferences", args=[link_token(subscriber)]),
+        },
+    )
 
 
 @never_cache
@@ -178,6 +188,7 @@ def preferences(request, token):
     if moved:
         return moved
     language_form = LanguageForm(initial={"language": subscriber.language})
+    profile_form = ProfileForm.for_subscriber(subscriber)
     erase_form = EraseForm()
     message = None
     if request.method == "POST":
@@ -198,6 +209,12 @@ def preferences(request, token):
                     return HttpResponseRedirect(
                         reverse("newsletter:preferences", args=[token]) + "?saved=language"
                     )
+        elif action == "profile":
+            profile_form = ProfileForm.for_subscriber(subscriber, request.POST)
+            if profile_form.is_valid():
+                profile_form.save(subscriber)
+                log(instance=subscriber, action="newsletter.profile")
+                return HttpResponseRedirect(request.path + "?saved=profile#about-you")
         elif action == "unsubscribe":
             if subscriber.unsubscribe():
                 log(instance=subscriber, action="newsletter.unsubscribe", data={"via": "prefs"})
@@ -214,8 +231,8 @@ def preferences(request, token):
             if erase_form.is_valid():
                 subscriber.erase()
                 return render(request, "newsletter/erased.html")
-    elif request.GET.get("saved") == "language":
-        message = "language"
+    elif request.GET.get("saved") in ("language", "profile"):
+        message = request.GET["saved"]
     return render(
         request,
         "newsletter/preferences.html",
@@ -223,6 +240,7 @@ def preferences(request, token):
             "subscriber": subscriber,
             "token": token,
             "language_form": language_form,
+            "profile_form": profile_form,
             "erase_form": erase_form,
             "message": message,
             "tracks_clicks": settings.NEWSLETTER_TRACK_CLICKS,

@@ -17,6 +17,8 @@ LOG_ACTIONS = [
     ("newsletter.confirm", _("Confirm"), _("Confirmed the subscription")),
     ("newsletter.unsubscribe", _("Unsubscribe"), _("Unsubscribed")),
     ("newsletter.language", _("Change language"), _("Changed the newsletter language")),
+    ("newsletter.profile", _("About them"), _("Changed their group or topics")),
+    ("newsletter.labels", _("Labels"), _("Labels changed")),
     ("newsletter.import", _("Import"), _("Imported")),
     ("newsletter.admin_add", _("Added by an officer"), _("Added by an officer")),
     ("newsletter.bounce", _("Bounce"), _("Marked as bounced")),
@@ -37,7 +39,12 @@ def register_newsletter_log_actions(actions):
 
 
 # The subscriber admin (newsletter/admin_views.py): the "Newsletter" menu and its bulk actions.
-from .admin.subscribers import EraseBulkAction, NewsletterViewSetGroup, UnsubscribeBulkAction  # noqa: E402
+from .admin.subscribers import (  # noqa: E402
+    EraseBulkAction,
+    LabelBulkAction,
+    NewsletterViewSetGroup,
+    UnsubscribeBulkAction,
+)
 
 
 @hooks.register("register_admin_viewset")
@@ -51,6 +58,7 @@ def register_delivery_ledger():
 
 
 hooks.register("register_bulk_action", UnsubscribeBulkAction)
+hooks.register("register_bulk_action", LabelBulkAction)
 hooks.register("register_bulk_action", EraseBulkAction)
 
 

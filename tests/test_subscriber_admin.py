@@ -187,6 +187,8 @@ def test_csv_export_of_the_filtered_list(officer, people):
         "unsubscribed_at",
         "consent_source",
         "consent_at",
+        "group",
+        "labels",
     ]
 
 

@@ -12,6 +12,7 @@ Officers decide about people, not about their consent:
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,11 +24,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
-from django_filters import ChoiceFilter, DateFromToRangeFilter
+from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelMultipleChoiceFilter
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
-from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, DateColumn
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -40,11 +41,12 @@ from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
 from website.formatting import format_number
+from website.models import Topic
 
 from ..addresses import normalize_email
 from ..emails import send_confirmation_task
 from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
-from ..models import Source, Status, Subscriber, SuppressedAddress
+from ..models import Label, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
 from .exports import SafeSpreadsheetMixin, csv_safe
 from .sends import SENDS, SendViewSet
 
@@ -126,10 +128,33 @@ class SubscriberFilterSet(WagtailFilterSet):
     confirmed_at = DateFromToRangeFilter(
         label=gettext_lazy("Confirmed"), widget=DateRangePickerWidget
     )
+    group = ChoiceFilter(
+        label=gettext_lazy("Stakeholder group"),
+        choices=[("none", gettext_lazy("Not given"))] + StakeholderGroup.choices,
+        empty_label=gettext_lazy("All"),
+        method="filter_group",
+    )
+    topics = ModelMultipleChoiceFilter(
+        label=gettext_lazy("Topics (any of)"),
+        queryset=Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    labels = ModelMultipleChoiceFilter(
+        label=gettext_lazy("Labels (any of)"),
+        queryset=Label.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Subscriber
-        fields = ["status", "language", "source", "signed_up_at", "confirmed_at"]
+        fields = ["status", "language", "source", "signed_up_at", "confirmed_at", "group"]
+
+    def filter_group(self, queryset, name, value):
+        return queryset.filter(group="" if value == "none" else value)
+
+    def filter_queryset(self, queryset):
+        # Several topics or labels match any of them: one row per subscriber all the same.
+        return super().filter_queryset(queryset).distinct()
 
 
 def listing_queryset(request):
@@ -164,6 +189,18 @@ def subscriber_counts(language=None):
             }
         )
     return result
+
+
+def group_counts(language=None):
+    """Subscribed people per stakeholder group (and without one), for the listing's header."""
+    counts = dict(
+        Subscriber.objects.sendable().values_list("group").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        {"code": code or "none", "label": label, "count": format_number(counts.get(code, 0))}
+        for code, label in [*StakeholderGroup.choices, ("", _("Not given"))]
+        if counts.get(code)
+    ]
 
 
 class SubscriberIndexView(SafeSpreadsheetMixin, generic.IndexView):
@@ -206,6 +243,7 @@ class SubscriberIndexView(SafeSpreadsheetMixin, generic.IndexView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["subscriber_counts"] = subscriber_counts()
+        context["group_counts"] = group_counts()
         context["can_act_in_bulk"] = self.can_act_in_bulk
         return context
 
@@ -323,7 +361,8 @@ class SubscriberEditForm(WagtailAdminModelForm):
 
     class Meta:
         model = Subscriber
-        fields = ["name", "language", "status"]
+        fields = ["name", "language", "status", "labels"]
+        widgets = {"labels": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -384,9 +423,13 @@ class SubscriberEditForm(WagtailAdminModelForm):
             elif subscriber.status == Status.UNSUBSCRIBED:
                 subscriber.unsubscribed_at = now
             entries.append((STATUS_LOG_ACTIONS[subscriber.status], data))
+        if "labels" in self.changed_data:
+            names = [label.name for label in self.cleaned_data["labels"]]
+            entries.append(("newsletter.labels", {"labels": names}))
         self.log_entries = entries
         if commit:
             subscriber.save()
+            self.save_m2m()
         return subscriber
 
 
@@ -601,6 +644,66 @@ class UnsubscribeBulkAction(SubscriberBulkAction):
         ) % {"count": num_parent_objects}
 
 
+class LabelForm(forms.Form):
+    label = forms.ModelChoiceField(
+        label=gettext_lazy("Label"), queryset=Label.objects.all(), required=False
+    )
+    new_label = forms.CharField(label=gettext_lazy("or a new label"), max_length=80, required=False)
+    remove = forms.BooleanField(
+        label=gettext_lazy("Remove this label instead of adding it"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("label") and not data.get("new_label", "").strip():
+            raise ValidationError(_("Choose a label or type a new one."))
+        return data
+
+    def chosen_label(self):
+        if self.cleaned_data.get("label"):
+            return self.cleaned_data["label"]
+        return Label.objects.get_or_create(name=self.cleaned_data["new_label"].strip())[0]
+
+
+class LabelBulkAction(SubscriberBulkAction):
+    display_name = gettext_lazy("Label")
+    action_type = "label"
+    aria_label = gettext_lazy("Add a label to the selected subscribers")
+    template_name = "newsletter/admin/confirm_bulk_label.html"
+    action_priority = 10
+    permission_required = "change"
+    form_class = LabelForm
+
+    def get_execution_context(self):
+        return {
+            **super().get_execution_context(),
+            "label": self.cleaned_form.chosen_label(),
+            "remove": self.cleaned_form.cleaned_data["remove"],
+        }
+
+    @classmethod
+    def execute_action(cls, objects, user=None, label=None, remove=False, **kwargs):
+        if remove:
+            label.subscribers.remove(*objects)
+        else:
+            label.subscribers.add(*objects)
+        for subscriber in objects:
+            log(
+                instance=subscriber,
+                action="newsletter.labels",
+                user=user,
+                data={"removed" if remove else "added": label.name},
+            )
+        return len(objects), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return ngettext(
+            "Label changed on %(count)d subscriber.",
+            "Label changed on %(count)d subscribers.",
+            num_parent_objects,
+        ) % {"count": num_parent_objects}
+
+
 class EraseBulkAction(SubscriberBulkAction):
     display_name = gettext_lazy("Delete")
     action_type = "delete"
@@ -679,6 +782,8 @@ class SubscriberViewSet(ModelViewSet):
         "unsubscribed_at",
         "consent_source",
         "consent_at",
+        "group",
+        "label_names",
     ]
     export_headings = {
         "email": "email",
@@ -691,6 +796,8 @@ class SubscriberViewSet(ModelViewSet):
         "unsubscribed_at": "unsubscribed_at",
         "consent_source": "consent_source",
         "consent_at": "consent_at",
+        "group": "group",
+        "label_names": "labels",
     }
     export_filename = "newsletter-subscribers"
 
@@ -707,6 +814,26 @@ class SubscriberViewSet(ModelViewSet):
         ]
 
 
+class LabelViewSet(ModelViewSet):
+    """Labels officers apply to subscribers (one at a time on the edit form, or in bulk)."""
+
+    model = Label
+    icon = "tag"
+    menu_label = gettext_lazy("Labels")
+    add_to_reference_index = False
+    copy_view_enabled = False
+    form_fields = ["name"]
+    list_display = [
+        "name",
+        Column("subscriber_count", label=gettext_lazy("Subscribers"), sort_key="subscriber_count"),
+    ]
+    search_fields = ["name"]
+    search_backend_name = None
+
+    def get_queryset(self, request):
+        return Label.objects.annotate(subscriber_count=Count("subscribers"))
+
+
 class NewsletterViewSetGroup(ViewSetGroup):
     """The "Newsletter" menu. Other newsletter viewsets can join `items`, or register menu items
     with the `register_newsletter_menu_item` hook."""
@@ -717,5 +844,6 @@ class NewsletterViewSetGroup(ViewSetGroup):
     submenu_hook = "register_newsletter_menu_item"
     items = (
         SubscriberViewSet(VIEWSET_NAME, url_prefix="newsletter/subscribers"),
+        LabelViewSet("newsletter_labels", url_prefix="newsletter/labels"),
         SendViewSet(SENDS, url_prefix="newsletter/sends"),
     )

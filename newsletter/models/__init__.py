@@ -5,7 +5,9 @@ from .pages import NewsletterArchivePage, NewsletterIssuePage
 from .prints import PrintFile
 from .sending import Click, ClickKind, Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
+    Label,
     Source,
+    StakeholderGroup,
     Status,
     Subscriber,
     SubscriberQuerySet,
@@ -21,8 +23,10 @@ __all__ = [
     "SendState",
     "NewsletterArchivePage",
     "NewsletterIssuePage",
+    "Label",
     "PrintFile",
     "Source",
+    "StakeholderGroup",
     "Status",
     "Subscriber",
     "SubscriberQuerySet",

@@ -32,6 +32,35 @@ class Source(models.TextChoices):
     ADMIN = "admin", _("added by an officer")
 
 
+class StakeholderGroup(models.TextChoices):
+    """Who a subscriber is, in their own words (optional): the programme's stakeholder groups."""
+
+    FACTORY = "factory", _("Factory owner or manager")
+    BRAND = "brand", _("Brand or retailer")
+    UNION = "union", _("Trade union or worker organisation")
+    GOVERNMENT = "government", _("Government")
+    EMPLOYERS = "employers", _("Employers' association")
+    PARTNER = "partner", _("Development partner or donor")
+    MEDIA = "media", _("Media")
+    RESEARCH = "research", _("Research or civil society")
+    OTHER = "other", _("Other")
+
+
+class Label(models.Model):
+    """A label officers apply to subscribers ("Business Forum 2022 participants", "press list")."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class SubscriberQuerySet(models.QuerySet):
     def sendable(self):
         """Subscribers a newsletter may be sent to: confirmed and not since unsubscribed."""
@@ -95,6 +124,18 @@ class Subscriber(models.Model):
         help_text=_("Signed into the subscriber's unsubscribe and preference links"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Who they are (all optional, their own choice on the preferences page) and the officers'
+    # labels. Topics are the site's topics in the default language (their translations share
+    # the translation key and are shown in the reader's language).
+    group = models.CharField(
+        _("stakeholder group"), max_length=20, choices=StakeholderGroup.choices, blank=True
+    )
+    topics = models.ManyToManyField(
+        "website.Topic", verbose_name=_("topics of interest"), blank=True, related_name="+"
+    )
+    labels = models.ManyToManyField(
+        Label, verbose_name=_("labels"), blank=True, related_name="subscribers"
+    )
 
     objects = SubscriberQuerySet.as_manager()
 
@@ -151,6 +192,9 @@ class Subscriber(models.Model):
             "signed_up_at": iso(self.signed_up_at),
             "confirmed_at": iso(self.confirmed_at),
             "unsubscribed_at": iso(self.unsubscribed_at),
+            "stakeholder_group": self.group,
+            "topics": [topic.slug for topic in self.topics.all()],
+            "labels": [label.name for label in self.labels.all()],
             "consent": {
                 "text": self.consent_text,
                 "given_at": iso(self.consent_at),
@@ -177,6 +221,10 @@ class Subscriber(models.Model):
                 for delivery in self.deliveries.select_related("send__issue").order_by("pk")
             ],
         }
+
+    def label_names(self):
+        """The subscriber's labels, comma-separated, for exports (imported back the same way)."""
+        return ", ".join(label.name for label in self.labels.all())
 
     @staticmethod
     def clicked_link(click):
