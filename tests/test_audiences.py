@@ -224,9 +224,10 @@ def test_a_mailchimp_export_brings_tags_and_groups(demo):
     Label.objects.create(name="press list")
     report = run_import(
         '"Email Address","First Name","Stakeholder group","TAGS"\n'
-        'rina@example.org,Rina,"Trade union or worker organisation","""press list"",""Forum 2022"""\n'
+        'rina@example.org,Rina,"Trade union or worker organisation",'
+        '"""press list"",""Forum 2022"""\n'
         "tanvir@example.org,Tanvir,Martians,\n"
-        f'"nadia@example.org",Nadia,Brand or retailer,"""Forum 2022"""\n'
+        '"nadia@example.org",Nadia,Brand or retailer,"""Forum 2022"""\n'
     )
     assert report.layout == "mailchimp" and report.added == 3
     rina = Subscriber.objects.get(email="rina@example.org")
