@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 
 from . import notices
+from .audiences import Audience
 from .clicks import freeze_links
 from .messages import header_problems
 from .models import Delivery, DeliveryStatus, Send, SendState, Subscriber
@@ -92,7 +93,9 @@ class AlreadySending(NotReady):
     """The issue has a send that is scheduled, sending or paused: one at a time."""
 
 
-def create_send(issue, *, user=None, scheduled_at=None, allow_fallback=False, max_rate=None):
+def create_send(
+    issue, *, user=None, scheduled_at=None, allow_fallback=False, max_rate=None, audience=None
+):
     """Record a send of `issue` (any language's page); start it now unless scheduled later.
 
     All or nothing: if starting fails, no send is left behind for the sweep to start later (an
@@ -102,6 +105,12 @@ def create_send(issue, *, user=None, scheduled_at=None, allow_fallback=False, ma
     source = issue.get_translation(Locale.get_default()).specific
     editions = live_editions(source)
     problems = edition_problems(editions, allow_fallback)
+    audience = audience or Audience()
+    if not audience.recipients(source).exists():
+        problems.append(
+            "nobody to send to: the audience matches no confirmed subscriber who has not "
+            "received this issue yet"
+        )
     if problems:
         raise NotReady(problems)
     with transaction.atomic():
@@ -114,6 +123,7 @@ def create_send(issue, *, user=None, scheduled_at=None, allow_fallback=False, ma
             scheduled_at=scheduled_at or timezone.now(),
             allow_fallback=allow_fallback,
             max_rate=settings.NEWSLETTER_MAX_RATE if max_rate is None else max_rate,
+            audience=audience.to_json(),
             created_by=user,
         )
         log(instance=source, action="newsletter.send_created", user=user, data={"send": send.pk})
@@ -172,12 +182,20 @@ def start_send(send, now=None, editions=None):
 
 
 def write_ledger(send, chunk_size=2000):
-    """One queued delivery per sendable subscriber, in chunks (never the whole list in memory).
+    """One queued delivery per recipient of the send's audience (confirmed subscribers, by
+    default only those an earlier send of the issue did not reach), in chunks (never the whole
+    list in memory).
 
     Unique (send, subscriber): running it again adds only the missing rows.
     """
     languages = set(send.editions)
-    subscribers = Subscriber.objects.sendable().order_by("pk").values_list("pk", "language")
+    audience = Audience.from_json(send.audience)
+    subscribers = (
+        audience.recipients(send.issue)
+        .exclude(pk__in=send.deliveries.values("subscriber_id"))
+        .order_by("pk")
+        .values_list("pk", "language")
+    )
     chunk = []
     for pk, language in subscribers.iterator(chunk_size=chunk_size):
         language = language if language in languages else settings.LANGUAGE_CODE

@@ -294,3 +294,150 @@ def test_an_officer_labels_one_subscriber_on_the_edit_form(officer, audience):
     )
     assert done.status_code == 302, done.content.decode()[:3000]
     assert list(quiet.labels.all()) == [audience["press"]]
+
+
+# Targeting a send
+
+
+def sent_to(send):
+    from newsletter.models import Delivery
+
+    return set(Delivery.objects.filter(send=send).values_list("subscriber__email", flat=True))
+
+
+@pytest.fixture
+def issue(demo):
+    from newsletter.models import NewsletterIssuePage
+
+    return NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+
+
+@pytest.mark.parametrize("match", ["any", "all"])
+def test_a_send_to_a_segment_has_ledger_rows_for_exactly_the_matching_people(
+    audience, issue, match
+):
+    from django.db.models import Q
+
+    from newsletter import sending
+    from newsletter.audiences import Audience
+    from tests.test_sending import run, server  # noqa: F401
+
+    Subscriber.objects.create(
+        email="pending-union@example.org", source="form", group="union", status=Status.PENDING
+    )
+    topic, press = audience["topics"][1], audience["press"]
+    audience["union"].labels.add(press)  # union: in a group, with the topic and the label
+    chosen = Audience(
+        groups=("union", "media"), topics=(topic.pk,), labels=(press.pk,), match=match
+    )
+    send = sending.create_send(issue, audience=chosen)
+    # written independently: confirmed, and in a group / with the topic / with the label
+    confirmed = Subscriber.objects.filter(status=Status.SUBSCRIBED)
+    in_group = Q(group__in=["union", "media"])
+    with_topic = Q(pk__in=Subscriber.objects.filter(topics=topic).values("pk"))
+    with_label = Q(pk__in=Subscriber.objects.filter(labels=press).values("pk"))
+    if match == "any":
+        expected = confirmed.filter(in_group | with_topic | with_label)
+    else:
+        expected = confirmed.filter(in_group & with_topic & with_label)
+    assert sent_to(send) == set(expected.values_list("email", flat=True))
+    assert sent_to(send)  # somebody matched in both cases
+    assert send.audience["match"] == match
+    # each gets the edition of their language
+    from newsletter.models import Delivery
+
+    languages = dict(
+        Delivery.objects.filter(send=send).values_list("subscriber__email", "language")
+    )
+    for email, language in languages.items():
+        assert Subscriber.objects.get(email=email).language == language
+
+
+def test_a_segment_by_language(audience, issue):
+    from newsletter import sending
+    from newsletter.audiences import Audience
+
+    send = sending.create_send(issue, audience=Audience(languages=("bn",)))
+    assert sent_to(send) == {"union@example.org"}
+
+
+def test_a_segment_that_matches_nobody_cannot_be_sent(audience, issue):
+    from newsletter import sending
+    from newsletter.audiences import Audience
+    from newsletter.models import Send
+
+    with pytest.raises(sending.NotReady) as refused:
+        sending.create_send(issue, audience=Audience(groups=("government",)))
+    assert "nobody to send to" in str(refused.value)
+    assert not Send.objects.exists()
+
+
+def test_a_later_send_goes_only_to_those_who_did_not_get_the_issue(audience, issue, settings):
+    from newsletter import sending
+    from newsletter.audiences import Audience
+    from newsletter.models import Delivery, DeliveryStatus, SendState
+
+    first = sending.create_send(issue, audience=Audience(labels=(audience["press"].pk,)))
+    Delivery.objects.filter(send=first).update(status=DeliveryStatus.SENT)
+    first.state = SendState.DONE
+    first.save()
+    assert sent_to(first) == {"brand@example.org", "reporter@example.org"}
+    counts = Audience().counts(issue)
+    assert counts["already"] == 2 and counts["total"] == 2  # union and quiet are left
+
+    second = sending.create_send(issue)  # "everyone": only those not reached yet
+    assert sent_to(second) == {"union@example.org", "quiet@example.org"}
+    Delivery.objects.filter(send=second).update(status=DeliveryStatus.SENT)
+    second.state = SendState.DONE
+    second.save()
+    with pytest.raises(sending.NotReady):
+        sending.create_send(issue)  # everyone has it
+    again = sending.create_send(issue, audience=Audience(resend=True))
+    assert len(sent_to(again)) == 4
+
+
+def test_the_send_screen_counts_the_audience_per_language_and_saves_a_segment(
+    officer, audience, issue
+):
+    from newsletter.models import Delivery, Segment, Send
+
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+    everyone = officer.get(url, {"count": "1"}).json()
+    assert everyone["languages"] == {"en": "3", "bn": "1"} and everyone["total"] == "4"
+    press = audience["press"]
+    counted = officer.get(url, {"count": "1", "labels": [press.pk]}).json()
+    assert counted["languages"] == {"en": "2", "bn": "0"} and counted["total"] == "2"
+    page = officer.get(url).content.decode()
+    assert "data-count-url" in page and "send-audience.js" in page
+
+    done = officer.post(
+        url, {"max_rate": "0", "labels": [press.pk], "match": "any", "save_as": "Press"}
+    )
+    assert done.status_code == 302
+    send = Send.objects.get()
+    assert send.audience["labels"] == [press.pk]
+    assert set(Delivery.objects.filter(send=send).values_list("subscriber__email", flat=True)) == {
+        "brand@example.org",
+        "reporter@example.org",
+    }
+    assert Segment.objects.get(name="Press").rules["labels"] == [press.pk]
+
+
+def test_sending_again_to_those_who_got_it_needs_its_own_confirmation(officer, audience, issue):
+    from newsletter import sending
+    from newsletter.models import Delivery, DeliveryStatus, Send, SendState
+
+    first = sending.create_send(issue)
+    Delivery.objects.filter(send=first).update(status=DeliveryStatus.SENT)
+    Send.objects.filter(pk=first.pk).update(state=SendState.DONE)
+    url = f"/admin/newsletter/issues/{issue.pk}/send/"
+    page = officer.get(url).content.decode()
+    assert "4 people already received this issue" in page
+    refused = officer.post(url, {"max_rate": "0"})
+    assert refused.status_code == 200 and Send.objects.count() == 1  # nobody left to send to
+    unconfirmed = officer.post(url, {"max_rate": "0", "resend": "on"})
+    assert unconfirmed.status_code == 200
+    assert "4 people already received this issue: tick this box" in unconfirmed.content.decode()
+    assert Send.objects.count() == 1
+    again = officer.post(url, {"max_rate": "0", "resend": "on", "confirm_resend": "on"})
+    assert again.status_code == 302 and Send.objects.count() == 2

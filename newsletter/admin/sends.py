@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView, TemplateView, View
 from django_filters import ChoiceFilter, ModelChoiceFilter
 from wagtail.admin import messages
@@ -47,15 +47,20 @@ from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import page_permission_policy
 
 from website.formatting import format_number, localize_digits
+from website.models import Topic
 
 from .. import sending
+from ..audiences import MATCH_ALL, MATCH_ANY, Audience
 from ..models import (
     Delivery,
     DeliveryStatus,
+    Label,
     NewsletterArchivePage,
     NewsletterIssuePage,
+    Segment,
     Send,
     SendState,
+    StakeholderGroup,
 )
 from ..models.sending import PENDING_STATUSES
 from ..readiness import LanguageReadiness
@@ -268,11 +273,141 @@ class SendForm(forms.Form):
         help_text=gettext_lazy("0 for no limit; set your e-mail provider's limit here."),
     )
 
+    # Who it goes to: everyone (nothing chosen), a saved segment, or the rules below.
+    segment = forms.ModelChoiceField(
+        label=gettext_lazy("Saved segment"),
+        queryset=Segment.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("None: use the choices below"),
+    )
+    groups = forms.MultipleChoiceField(
+        label=gettext_lazy("Stakeholder groups"),
+        choices=StakeholderGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Topics of interest"),
+        queryset=Topic.objects.filter(locale__language_code=settings.LANGUAGE_CODE),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    labels = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Labels"),
+        queryset=Label.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    match = forms.ChoiceField(
+        label=gettext_lazy("People who match"),
+        choices=[
+            (MATCH_ANY, gettext_lazy("any of the chosen groups, topics and labels")),
+            (MATCH_ALL, gettext_lazy("all of them (a group, a topic and a label)")),
+        ],
+        initial=MATCH_ANY,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    languages = forms.MultipleChoiceField(
+        label=gettext_lazy("Only these languages"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: both."),
+    )
+    save_as = forms.CharField(
+        label=gettext_lazy("Save these choices as a segment named"),
+        max_length=120,
+        required=False,
+    )
+    resend = forms.BooleanField(
+        label=gettext_lazy("Also send to people who already received this issue"),
+        required=False,
+        help_text=gettext_lazy(
+            "By default a later send of an issue goes only to those it has not reached yet."
+        ),
+    )
+    confirm_resend = forms.BooleanField(
+        label=gettext_lazy("Yes, they will receive this issue a second time"),
+        required=False,
+    )
+
+    def __init__(self, *args, issue=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issue = issue
+
     def clean_send_at(self):
         value = self.cleaned_data["send_at"]
         if value and value < timezone.now() - datetime.timedelta(minutes=1):
             raise ValidationError(_("This time has passed. Leave it empty to start now."))
         return value
+
+    def clean_save_as(self):
+        name = self.cleaned_data["save_as"].strip()
+        if name and Segment.objects.filter(name__iexact=name).exists():
+            raise ValidationError(_("A segment of this name exists: choose another name."))
+        return name
+
+    def audience(self):
+        """The Audience the choices name (a saved segment's rules when one is chosen)."""
+        data = self.cleaned_data
+        if data.get("segment"):
+            rules = data["segment"].rules
+        else:
+            rules = {
+                "groups": data.get("groups") or [],
+                "topics": [topic.pk for topic in data.get("topics") or []],
+                "labels": [label.pk for label in data.get("labels") or []],
+                "languages": data.get("languages") or [],
+                "match": data.get("match") or MATCH_ANY,
+            }
+        return Audience.from_json({**rules, "resend": bool(data.get("resend"))})
+
+    def clean(self):
+        data = super().clean()
+        if self.issue is not None and data.get("resend") and not self.errors:
+            again = self.audience().counts(self.issue)["already"]
+            if again and not data.get("confirm_resend"):
+                self.add_error(
+                    "confirm_resend",
+                    ngettext(
+                        "%(count)s person already received this issue: tick this box to send "
+                        "it to them again.",
+                        "%(count)s people already received this issue: tick this box to send "
+                        "it to them again.",
+                        again,
+                    )
+                    % {"count": format_number(again)},
+                )
+        return data
+
+
+def already_text(count, resend):
+    """What the send screen says of the audience's people who already received the issue."""
+    if not count:
+        return ""
+    if resend:
+        return ngettext(
+            "%(count)s of them already received this issue and will receive it again.",
+            "%(count)s of them already received this issue and will receive it again.",
+            count,
+        ) % {"count": format_number(count)}
+    return ngettext(
+        "%(count)s person already received this issue: left out unless you choose to send it "
+        "again.",
+        "%(count)s people already received this issue: left out unless you choose to send it "
+        "again.",
+        count,
+    ) % {"count": format_number(count)}
+
+
+def counts_shown(counts):
+    """`Audience.counts` with every figure formatted for the admin's language."""
+    return {
+        "languages": {code: format_number(n) for code, n in counts["languages"].items()},
+        "total": format_number(counts["total"]),
+        "already": format_number(counts["already"]),
+    }
 
 
 class IssueSendView(WagtailAdminTemplateMixin, FormView):
@@ -308,20 +443,43 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
     def get_initial(self):
         return {"max_rate": settings.NEWSLETTER_MAX_RATE}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "issue": self.issue}
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("count"):
+            return self.counts_response()
+        return super().get(request, *args, **kwargs)
+
+    def counts_response(self):
+        """Recipients per edition language for the audience in the query (the send screen
+        updates its table with them as the officer chooses)."""
+        form = SendForm(self.request.GET, issue=self.issue, initial=self.get_initial())
+        form.is_valid()  # fields that do not validate are left out of the audience
+        audience = form.audience()
+        counts = audience.counts(self.issue)
+        shown = counts_shown(counts)
+        shown["already_text"] = already_text(counts["already"], audience.resend)
+        return JsonResponse(shown)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         editions = sending.live_editions(self.issue)
         names = dict(settings.LANGUAGES)
-        recipients = sending.recipients_per_language()
+        form = context["form"]
+        audience = form.audience() if form.is_bound and form.is_valid() else Audience()
+        counts = audience.counts(self.issue)
         order = language_order()
+        shown = counts_shown(counts)
         context.update(
             issue=self.issue,
             report=live_readiness(editions),
             recipients=[
-                {"code": code, "name": names.get(code, code), "count": format_number(count)}
-                for code, count in sorted(recipients.items(), key=lambda i: order.get(i[0], 99))
+                {"code": code, "name": names.get(code, code), "count": shown["languages"][code]}
+                for code in sorted(counts["languages"], key=lambda code: order.get(code, 99))
             ],
-            recipients_total=format_number(sum(recipients.values())),
+            recipients_total=shown["total"],
+            already_text=already_text(counts["already"], audience.resend),
             problems=sending.edition_problems(editions, allow_fallback=False),
             blocking=sending.edition_problems(editions, allow_fallback=True),
             drafts=[
@@ -358,7 +516,10 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
                     scheduled_at=data["send_at"],
                     allow_fallback=data["allow_fallback"],
                     max_rate=data["max_rate"],
+                    audience=form.audience(),
                 )
+                if data["save_as"]:
+                    Segment.objects.create(name=data["save_as"], rules=form.audience().rules)
             except sending.NotReady as exc:
                 form.add_error(None, _("Not sent; nothing was created:"))
                 for problem in exc.problems:

@@ -6,6 +6,7 @@ from .prints import PrintFile
 from .sending import Click, ClickKind, Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
     Label,
+    Segment,
     Source,
     StakeholderGroup,
     Status,
@@ -25,6 +26,7 @@ __all__ = [
     "NewsletterIssuePage",
     "Label",
     "PrintFile",
+    "Segment",
     "Source",
     "StakeholderGroup",
     "Status",

@@ -72,6 +72,12 @@ class Send(models.Model):
         default=0,
         help_text=_("0 for no limit; set your e-mail provider's limit here"),
     )
+    audience = models.JSONField(
+        _("audience"),
+        default=dict,
+        blank=True,
+        help_text=_("Who the send is for, as chosen (newsletter.audiences); empty: everyone"),
+    )
     editions = models.JSONField(
         _("frozen editions"),
         default=dict,

@@ -61,6 +61,22 @@ class Label(models.Model):
         return self.name
 
 
+class Segment(models.Model):
+    """A saved audience: stakeholder groups, topics, labels and languages, matched any or all."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    rules = models.JSONField(_("rules"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class SubscriberQuerySet(models.QuerySet):
     def sendable(self):
         """Subscribers a newsletter may be sent to: confirmed and not since unsubscribed."""
