@@ -69,6 +69,7 @@ bench: install
 	$(PY) bench/import.py
 	$(PY) bench/compose.py
 	$(PY) bench/send.py
+	$(PY) bench/clicks.py
 
 clean:
 	rm -rf $(VENV) var

@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
@@ -165,21 +166,51 @@ def machine_kind(request, delivery, now):
     return ClickKind.PERSON
 
 
+def clicked_delivery(delivery_id, position):
+    """The delivery a click names, with what the click needs to know, in one query: its send,
+    language, time of delivery, first click, and how many other links it clicked in the last
+    BURST_SECONDS (None when there is no such delivery)."""
+    since = timezone.now() - timedelta(seconds=BURST_SECONDS)
+    recent = Q(clicks__at__gte=since) & ~Q(clicks__link=position)
+    return (
+        Delivery.objects.filter(pk=delivery_id)
+        .only("pk", "send_id", "language", "sent_at", "clicked_at")
+        .annotate(other_recent_links=Count("clicks__link", filter=recent, distinct=True))
+        .first()
+    )
+
+
 def record_click(delivery, position, request):
-    """Record one click on link `position` of `delivery` (a Delivery with send_id, language,
-    sent_at and clicked_at); returns its kind."""
+    """Record one click on link `position` of `delivery` (from `clicked_delivery`); returns its
+    kind. One insert, and one update on a person's first click of the delivery."""
+    with transaction.atomic():
+        relaxed_commit()
+        return write_click(delivery, position, request)
+
+
+def relaxed_commit():
+    """On PostgreSQL, this transaction's commit does not wait for the disk (a plain SQL setting,
+    for this transaction only): a crash of the database server itself could lose the last
+    fraction of a second of clicks, never a request's answer. NEWSLETTER_RELAXED_COMMITS, as for
+    the workers' statuses."""
+    if connection.vendor == "postgresql" and settings.NEWSLETTER_RELAXED_COMMITS:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def write_click(delivery, position, request):
     now = timezone.now()
     kind = machine_kind(request, delivery, now)
-    if kind == ClickKind.PERSON:
+    if kind == ClickKind.PERSON and delivery.other_recent_links + 1 >= BURST_LINKS:
+        # A scanner opening every link at once: this click and the ones just before it.
+        kind = ClickKind.BURST
         since = now - timedelta(seconds=BURST_SECONDS)
-        recent = Click.objects.filter(delivery_id=delivery.pk, at__gte=since)
-        links = set(recent.values_list("link", flat=True)) | {position}
-        if len(links) >= BURST_LINKS:  # a scanner opening every link at once
-            kind = ClickKind.BURST
-            recent.by_people().update(kind=ClickKind.BURST)
-            people = Click.objects.filter(delivery_id=delivery.pk).by_people()
-            first = people.aggregate(at=Min("at"))["at"]
-            Delivery.objects.filter(pk=delivery.pk).update(clicked_at=first)
+        Click.objects.filter(delivery_id=delivery.pk, at__gte=since).by_people().update(
+            kind=ClickKind.BURST
+        )
+        people = Click.objects.filter(delivery_id=delivery.pk).by_people()
+        first = people.aggregate(at=Min("at"))["at"]
+        Delivery.objects.filter(pk=delivery.pk).update(clicked_at=first)
     Click.objects.create(
         send_id=delivery.send_id,
         delivery_id=delivery.pk,

@@ -137,11 +137,12 @@ def send_report(send):
     empty = dict.fromkeys(FIGURES, 0)
     per_language = {code: with_rates(figures.get(code, empty)) for code in languages}
     total = {key: sum(figures.get(code, empty)[key] for code in languages) for key in FIGURES}
+    per_day = clicks_per_day(send)
     return {
         "languages": per_language,
         "total": with_rates(total),
         "links": links(send),
-        "per_day": clicks_per_day(send),
+        "per_day": {code: per_day.get(code, [0] * CHART_DAYS) for code in languages},
         "opens_tracked": any(
             OPEN_PLACEHOLDER in data.get("html", "") for data in (send.editions or {}).values()
         ),

@@ -21,7 +21,7 @@ from wagtail.log_actions import log
 
 from . import clicks
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, ProfileForm, SignupForm
-from .models import Delivery, Status, Subscriber
+from .models import Status, Subscriber
 from .signups import public_source, signup_task
 from .tokens import ExpiredToken, InvalidToken, link_token, unsign_click, unsign_open
 
@@ -281,11 +281,7 @@ def click(request, token):
         delivery_id, position = unsign_click(token)
     except InvalidToken:
         return _click_problem(request, "")
-    delivery = (
-        Delivery.objects.filter(pk=delivery_id)
-        .only("pk", "send_id", "language", "sent_at", "clicked_at")
-        .first()
-    )
+    delivery = clicks.clicked_delivery(delivery_id, position)
     if delivery is None:
         return _click_problem(request, "")
     links = clicks.frozen_links(delivery.send_id, delivery.language)

@@ -342,3 +342,63 @@ def test_translator_translates_a_story_in_the_bangla_admin_and_publishes(site, c
     assert page.get_attribute("html", "lang") == "bn"
     assert page.locator("main h2").first.inner_text() == changed
     context.close()
+
+
+def test_the_report_page_shows_the_chart(site, chromium, settings, tmp_path):
+    """An officer with the admin in Bangla opens a send's report and sees the clicks chart, its
+    figures in Bengali digits."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+    from wagtail.users.models import UserProfile
+
+    from newsletter import sending
+    from newsletter.models import Delivery, NewsletterIssuePage
+    from newsletter.tokens import click_token
+    from tests.conftest import DEMO_PASSWORD
+    from tests.test_sending import run, subscribe
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    subscribe(3, "bn")
+    subscribe(2, "en")
+    issue = NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+    send = run(sending.create_send(issue))
+    Delivery.objects.filter(send=send).update(sent_at=timezone.now() - timedelta(hours=1))
+    reader = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+    for delivery in Delivery.objects.filter(send=send):
+        assert reader.get(f"/r/{click_token(delivery.pk, 0)}").status_code == 302
+    officer = get_user_model().objects.get(username="officer")
+    profile = UserProfile.get_for_user(officer)
+    profile.preferred_language = "bn"
+    profile.save()
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="bn-BD")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", "officer")
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
+    page.goto(f"{site}/admin/newsletter/reports/{send.pk}/")
+    chart = page.locator("[data-report-chart] svg")
+    chart.wait_for()
+    box = chart.bounding_box()
+    assert box["width"] > 300 and box["height"] > 100
+    bars = page.locator("[data-report-chart] rect")
+    assert bars.count() == 14  # 7 days, 2 languages
+    heights = [float(bars.nth(i).get_attribute("height")) for i in range(bars.count())]
+    assert sum(1 for h in heights if h > 0) == 2  # today's clicks, one bar per language
+    labels = page.locator("[data-report-chart] text").all_text_contents()
+    assert "৩" in labels and "৭" in labels  # Bengali digits on the axes
+    assert page.get_attribute("html", "lang") == "bn"
+    rate = page.locator("[data-figure='click_rate'] td").last.inner_text()
+    assert rate == "১০০ %"
+    page.screenshot(
+        path=os.environ.get("SCREENSHOT_DIR", str(tmp_path)) + "/newsletter-report.png",
+        full_page=True,
+    )
+    context.close()
