@@ -4,8 +4,8 @@ The provider posts what happened to a message after it accepted it to /anymail/<
 anymail turns each post into a normalised `tracking` signal, received here:
 
 - "bounced" (the address does not exist) marks the subscriber bounced and the message's delivery
-  failed; some providers report soft bounces (a full mailbox) as "bounced" too, and those only
-  mark the delivery soft-bounced for the report, as the provider retries them itself;
+  failed; some providers report soft bounces (a full mailbox) as "bounced" too, and those, like
+  "deferred", only mark the delivery soft-bounced for the report, as the provider retries them;
 - "complained" (the reader marked it as spam) marks the subscriber complained;
 - "unsubscribed" (through the provider's own link or list) unsubscribes the subscriber;
 - "opened" and "clicked" mark the delivery opened or clicked for the report (docs/reports.md),
@@ -83,7 +83,9 @@ def tracking_received(sender, event, esp_name, **kwargs):
         return
     try:
         with transaction.atomic():  # a failure rolls back this event only, not the request
-            soft = event.event_type == EventType.BOUNCED and is_soft_bounce(event)
+            soft = event.event_type == EventType.DEFERRED or (
+                event.event_type == EventType.BOUNCED and is_soft_bounce(event)
+            )
             if event.event_type in REPORTED or soft:
                 note_event(event)
             elif event.event_type in HANDLED:

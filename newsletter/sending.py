@@ -29,7 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page
 
-from . import notices
+from . import bounces, notices
 from .audiences import Audience
 from .clicks import freeze_links
 from .messages import header_problems
@@ -315,7 +315,19 @@ def sweep(now=None):
         elif not being_worked_on(send, now):
             enqueue_batches(send, count=1)
             kicked += 1
-    return {"started": started, "revived": revived, "kicked": kicked}
+    return {"started": started, "revived": revived, "kicked": kicked, "bounces": read_bounces()}
+
+
+def read_bounces():
+    """The bounce mailbox, when there is one (newsletter.bounces); a mailbox that cannot be read
+    is logged and never stops the sweep."""
+    if not settings.NEWSLETTER_BOUNCE_MAILBOX:
+        return 0
+    try:
+        return bounces.poll()["applied"]
+    except Exception:  # noqa: BLE001 (the sends must go on)
+        logger.exception("The bounce mailbox could not be read")
+        return 0
 
 
 def sweep_needed():

@@ -256,6 +256,9 @@ NEWSLETTER_TRACK_OPENS = os.environ.get("NEWSLETTER_TRACK_OPENS", "0") == "1"
 NEWSLETTER_UTM = os.environ.get("NEWSLETTER_UTM", "0") == "1"
 # A click this soon after the message was accepted is a scanner's, not a reader's.
 NEWSLETTER_MACHINE_CLICK_SECONDS = 10
+# Bounces and complaints sent back by e-mail (newsletter/bounces.py), read by the sweep:
+# pop3s://user:password@host:995 (empty: none)
+NEWSLETTER_BOUNCE_MAILBOX = os.environ.get("NEWSLETTER_BOUNCE_MAILBOX", "")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"
