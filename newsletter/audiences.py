@@ -10,10 +10,9 @@ the send starts holds exactly the matching confirmed subscribers of that moment.
 
 import dataclasses
 
-from django.conf import settings
 from django.db.models import Q
 
-from .models import Delivery, DeliveryStatus, Subscriber
+from .models import LANGUAGE_CHOICES, Delivery, DeliveryStatus, Subscriber
 
 MATCH_ANY = "any"
 MATCH_ALL = "all"
@@ -96,7 +95,7 @@ class Audience:
     def counts(self, issue):
         """{"languages": {code: recipients}, "total": n, "already": those left out as they
         received the issue already (or who get it again, with `resend`)}."""
-        per_language = {code: 0 for code, _name in settings.LANGUAGES}
+        per_language = {code: 0 for code, _name in LANGUAGE_CHOICES}
         recipients = self.recipients(issue)
         for language in recipients.values_list("language", flat=True).iterator():
             per_language[language] = per_language.get(language, 0) + 1

@@ -21,6 +21,7 @@ import re
 import mjml
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import expand_db_html
 
@@ -28,6 +29,7 @@ from website import formatting
 from website.localize import pick_localized
 from website.models import CustomImage, SiteSettings, SiteText
 
+from .languages import BOTH
 from .links import PLACEHOLDERS, absolute_url, edition_placeholders, page_url
 from .parts import RENDITIONS, absolutize_links, html_to_text
 
@@ -308,6 +310,61 @@ def web_parts(issue):
     language = issue.locale.language_code
     with translation.override(language):
         return edition_parts(issue, Resolver(issue), language)[0]
+
+
+LANG_WRAPPER = re.compile(r'<div class="bw-lang-([a-z]{2,3})"')
+
+
+def short_items(parts):
+    """(title, url) of every item of the parts: what a shortened half of the bilingual edition
+    lists instead of its parts."""
+    items = []
+    for part in parts:
+        found = [part["item"]] if part.get("item") else part.get("items") or []
+        items.extend({"title": item["title"], "url": item["url"]} for item in found)
+    return items
+
+
+def render_bilingual(first, second):
+    """One e-mail for readers of both languages: the issue `first` (Bangla) then `second`
+    (English), each half in its own language (`lang`), a link at the top jumping to the second,
+    a subject naming both and a plain-text twin with both, one set of per-recipient links.
+
+    When both halves together would be clipped by Gmail, the second half is shortened to its
+    items' titles with links and a link to its web page.
+    """
+    halves = []
+    notes = []
+    for issue in (first, second):
+        language = issue.locale.language_code
+        with translation.override(language):
+            context, half_notes = edition_context(issue, language)
+        halves.append(context)
+        notes.extend(half_notes)
+    with translation.override(halves[1]["language"]):
+        jump = _("Read it in English") if halves[1]["language"] == "en" else _("Read it in Bangla")
+    context = {**halves[0], "bilingual": True, "halves": halves, "jump_label": jump}
+    html, text = _render_bilingual(context)
+    if encoded_html_size(html) >= GMAIL_CLIP_BYTES:
+        halves[1] = {**halves[1], "short": True, "short_items": short_items(halves[1]["parts"])}
+        html, text = _render_bilingual(context)
+    return Edition(
+        language=BOTH,
+        subject=f"{first.subject} | {second.subject}",
+        preheader=first.preheader,
+        html=html,
+        text=text,
+        notes=tuple(notes),
+    )
+
+
+def _render_bilingual(context):
+    with translation.override(context["language"]):
+        html = compile_mjml(render_to_string("newsletter/email/edition.mjml", context))
+        text = render_to_string("newsletter/email/edition.txt", context)
+    # Each half says its language: MJML gives wrappers a class, not a lang attribute.
+    html = LANG_WRAPPER.sub(r'<div lang="\1" class="bw-lang-\1"', html)
+    return html, re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def render_edition(issue):

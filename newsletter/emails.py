@@ -28,12 +28,12 @@ def may_send_confirmation(subscriber, now=None):
 
 def send_confirmation(subscriber):
     """Send the confirmation e-mail in the subscriber's language; SMTP errors propagate."""
-    with translation.override(subscriber.language):
+    with translation.override(subscriber.reading_language):
         confirm_url = confirmation_url(subscriber)
         context = {
             "subscriber": subscriber,
             "confirm_url": confirm_url,
-            "LANGUAGE_CODE": subscriber.language,
+            "LANGUAGE_CODE": subscriber.reading_language,
             "valid_days": 7,
         }
         subject = render_to_string("newsletter/email/confirm_subject.txt", context).strip()

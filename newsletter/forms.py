@@ -9,7 +9,7 @@ from website.localize import localize
 from website.models import Topic
 
 from .addresses import normalize_email
-from .models import StakeholderGroup
+from .models import LANGUAGE_CHOICES, StakeholderGroup
 
 CONSENT_TEXT = _(
     "I agree to receive the Better Work Bangladesh newsletter by e-mail, about once a month. "
@@ -25,7 +25,7 @@ class SignupForm(forms.Form):
     )
     language = forms.ChoiceField(
         label=_("Newsletter language"),
-        choices=settings.LANGUAGES,
+        choices=LANGUAGE_CHOICES,
         widget=forms.RadioSelect,
     )
     consent = forms.BooleanField(
@@ -49,7 +49,7 @@ class SignupForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Newsletter language"), choices=settings.LANGUAGES, widget=forms.RadioSelect
+        label=_("Newsletter language"), choices=LANGUAGE_CHOICES, widget=forms.RadioSelect
     )
 
 
@@ -92,7 +92,7 @@ class ProfileForm(forms.Form):
             "group": subscriber.group,
             "topics": [topic.pk for topic in subscriber.topics.all()],
         }
-        return cls(data, initial=initial, language=subscriber.language)
+        return cls(data, initial=initial, language=subscriber.reading_language)
 
     def save(self, subscriber):
         subscriber.group = self.cleaned_data["group"]

@@ -76,6 +76,12 @@ LANGUAGE_ALIASES = {
     "bangla": "bn",
     "bengali": "bn",
     "বাংলা": "bn",
+    "both": "both",
+    "bn+en": "both",
+    "en+bn": "both",
+    "bangla and english": "both",
+    "উভয়": "both",
+    "বাংলা ও ইংরেজি": "both",
 }
 
 # Header names, compared after `_column_key` (case, spaces and punctuation removed).

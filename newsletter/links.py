@@ -59,7 +59,7 @@ def token_links(language, token):
 
 def recipient_links(subscriber):
     """The subscriber's own signed links, in their language."""
-    return token_links(subscriber.language, link_token(subscriber))
+    return token_links(subscriber.reading_language, link_token(subscriber))
 
 
 TOKEN_PLACEHOLDER = "0TOKEN0"  # noqa: S105 (a placeholder, not a secret)
@@ -74,10 +74,11 @@ class RecipientLinks:
         self.parts = {}
 
     def __call__(self, subscriber):
-        parts = self.parts.get(subscriber.language)
+        language = subscriber.reading_language
+        parts = self.parts.get(language)
         if parts is None:
-            links = token_links(subscriber.language, TOKEN_PLACEHOLDER)
-            parts = self.parts[subscriber.language] = {
+            links = token_links(language, TOKEN_PLACEHOLDER)
+            parts = self.parts[language] = {
                 key: url.split(TOKEN_PLACEHOLDER) for key, url in links.items()
             }
         token = link_token(subscriber)
@@ -95,7 +96,7 @@ def sample_links(language):
 def confirmation_url(subscriber):
     """The double opt-in link of the subscriber's current sign-up, in their language."""
     token = confirmation_token(subscriber)
-    with translation.override(subscriber.language):
+    with translation.override(subscriber.reading_language):
         return absolute_url(reverse("newsletter:confirm", args=[token]))
 
 

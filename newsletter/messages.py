@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .editions import fits_8bit
+from .languages import content_language, reading_language
 from .links import PLACEHOLDERS, edition_placeholders
 
 TEST_PREFIX = "[TEST]"
@@ -95,7 +96,7 @@ def edition_message(edition, to, links, *, test=False, connection=None, feedback
     personal = edition.personalize(links)
     subject = personal.subject
     if test:
-        with translation.override(edition.language):
+        with translation.override(reading_language(edition.language)):
             label = _("test, %(language)s edition") % {"language": edition.language}
         subject = f"{TEST_PREFIX} {subject} ({label})"
     subject = subject_header(subject)
@@ -109,7 +110,8 @@ def edition_message(edition, to, links, *, test=False, connection=None, feedback
         "List-Id": list_id(),
         "Date": format_datetime(timezone.now()),
         "Message-ID": make_msgid(idstring="newsletter", domain=site_domain()),
-        "Content-Language": edition.language,
+        # RFC 3282: the bilingual edition is in both languages, Bangla first.
+        "Content-Language": content_language(edition.language),
     }
     if test:
         headers["X-Newsletter-Test"] = "yes"

@@ -12,7 +12,6 @@ Nothing here writes: the figures are counted when asked for (a few grouped queri
 import dataclasses
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -20,7 +19,7 @@ from wagtail.models import Page
 
 from .clicks import link_counts
 from .links import OPEN_PLACEHOLDER
-from .models import Click, Delivery, DeliveryStatus
+from .models import BOTH, LANGUAGE_CHOICES, Click, Delivery, DeliveryStatus
 
 CHART_DAYS = 7  # clicks over the first week
 
@@ -79,7 +78,7 @@ def with_rates(row):
 
 
 def ordered_languages(codes):
-    order = [code for code, _name in settings.LANGUAGES]
+    order = [code for code, _name in LANGUAGE_CHOICES]
     return sorted(codes, key=lambda code: order.index(code) if code in order else 99)
 
 
@@ -115,7 +114,8 @@ def clicks_per_day(send, days=CHART_DAYS):
     """{language: [people's clicks on day 1, day 2, ...]} since the send started."""
     start = send.started_at or send.created_at
     first_day = timezone.localtime(start).date()
-    result = {language: [0] * days for language in send.editions or {}}
+    languages = set(send.editions or {}) - {BOTH}  # readers of both: only if they clicked
+    result = {language: [0] * days for language in ordered_languages(languages)}
     rows = (
         Click.objects.filter(send=send, at__lt=start + timedelta(days=days))
         .by_people()
@@ -133,7 +133,8 @@ def clicks_per_day(send, days=CHART_DAYS):
 def send_report(send):
     """Everything the report page shows, as plain numbers (formatting is the page's job)."""
     figures = language_figures(send)
-    languages = ordered_languages(set(figures) | set(send.editions or {}))
+    # The bilingual edition's column only when readers of both are in the ledger.
+    languages = ordered_languages(set(figures) | (set(send.editions or {}) - {BOTH}))
     empty = dict.fromkeys(FIGURES, 0)
     per_language = {code: with_rates(figures.get(code, empty)) for code in languages}
     total = {key: sum(figures.get(code, empty)[key] for code in languages) for key in FIGURES}

@@ -32,8 +32,9 @@ from wagtail.models import Locale, Page
 from . import bounces, notices
 from .audiences import Audience
 from .clicks import freeze_links
+from .editions import render_bilingual
 from .messages import header_problems
-from .models import Delivery, DeliveryStatus, Send, SendState, Subscriber
+from .models import BOTH, LANGUAGE_CHOICES, Delivery, DeliveryStatus, Send, SendState, Subscriber
 from .worker import run_batch
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def worker_name():
 
 
 def recipients_per_language():
-    counts = {code: 0 for code, _name in settings.LANGUAGES}
+    counts = {code: 0 for code, _name in LANGUAGE_CHOICES}
     for language in Subscriber.objects.sendable().values_list("language", flat=True).iterator():
         counts[language] = counts.get(language, 0) + 1
     return counts
@@ -69,6 +70,17 @@ def live_editions(issue):
         page = page.specific if page is not None and page.live else None
         result[locale.language_code] = (page, page.edition() if page else None)
     return result
+
+
+def bilingual_edition(editions):
+    """The edition for readers of both languages: the other language's issue first, then the
+    default language's (Bangla, then English); None when only one language is published (the
+    default language's edition goes to them then)."""
+    default = editions[settings.LANGUAGE_CODE][0]
+    others = [page for code, (page, _e) in editions.items() if code != settings.LANGUAGE_CODE]
+    if default is None or not others or others[0] is None:
+        return None
+    return render_bilingual(others[0], default)
 
 
 def edition_problems(editions, allow_fallback):
@@ -141,6 +153,7 @@ def frozen_editions(send, editions=None):
     if problems:
         raise NotReady(problems)
     default = editions[settings.LANGUAGE_CODE][1]
+    editions = {**editions, BOTH: (None, bilingual_edition(editions))}
     frozen = {}
     for language, (_page, edition) in editions.items():
         edition = edition or default

@@ -86,8 +86,8 @@ def _link_problem(request, expired=False):
 
 def _in_subscriber_language(request, subscriber, view_name, token):
     """A redirect to the same page in the subscriber's language, when the URL has another."""
-    if request.method == "GET" and translation.get_language() != subscriber.language:
-        with translation.override(subscriber.language):
+    if request.method == "GET" and translation.get_language() != subscriber.reading_language:
+        with translation.override(subscriber.reading_language):
             return HttpResponseRedirect(reverse(view_name, args=[token]))
     return None
 
@@ -160,7 +160,7 @@ def one_click_unsubscribe(request, token):
             subscriber = Subscriber.objects.from_link_token(token)
         except InvalidToken:
             return _link_problem(request)
-        with translation.override(subscriber.language):
+        with translation.override(subscriber.reading_language):
             return HttpResponseRedirect(reverse("newsletter:unsubscribe", args=[token]))
     if request.POST.get("List-Unsubscribe") != "One-Click":
         return HttpResponse(
@@ -205,7 +205,7 @@ def preferences(request, token):
                     )
                     subscriber.language = new
                     subscriber.save(update_fields=["language", "updated_at"])
-                with translation.override(new):
+                with translation.override(subscriber.reading_language):
                     return HttpResponseRedirect(
                         reverse("newsletter:preferences", args=[token]) + "?saved=language"
                     )

@@ -403,10 +403,10 @@ def test_the_send_screen_counts_the_audience_per_language_and_saves_a_segment(
 
     url = f"/admin/newsletter/issues/{issue.pk}/send/"
     everyone = officer.get(url, {"count": "1"}).json()
-    assert everyone["languages"] == {"en": "3", "bn": "1"} and everyone["total"] == "4"
+    assert everyone["languages"] == {"en": "3", "bn": "1", "both": "0"} and everyone["total"] == "4"
     press = audience["press"]
     counted = officer.get(url, {"count": "1", "labels": [press.pk]}).json()
-    assert counted["languages"] == {"en": "2", "bn": "0"} and counted["total"] == "2"
+    assert counted["languages"] == {"en": "2", "bn": "0", "both": "0"} and counted["total"] == "2"
     page = officer.get(url).content.decode()
     assert "data-count-url" in page and "send-audience.js" in page
 

@@ -247,7 +247,7 @@ def test_recipient_links_are_filled_per_subscriber(bn_issue, settings):
 
 def test_preview_modes_serve_each_edition(rf, en_issue, bn_issue):
     modes = dict(en_issue.preview_modes)
-    assert set(modes) == {"", "email-html", "email-text", "print"}
+    assert set(modes) == {"", "email-html", "email-text", "email-both", "print"}
     request = rf.get("/")
     html = bn_issue.serve_preview(request, "email-html")
     assert html.status_code == 200 and b'lang="bn"' in html.content

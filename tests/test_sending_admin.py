@@ -103,7 +103,7 @@ def test_the_send_button_leads_to_recipients_per_language_and_readiness(
         row["data-language"]: row.select_one("[data-count]").get_text(strip=True)
         for row in page.select("[data-recipients] tbody tr")
     }
-    assert counts == {"en": "2", "bn": "3"}
+    assert counts == {"en": "2", "bn": "3", "both": "0"}  # readers of both: the bilingual edition
     assert page.select_one("[data-recipients] [data-total]").get_text(strip=True) == "5"
     assert page.find(string="Ready") is not None  # the readiness table of both editions
     assert page.select_one("[data-problems]") is None

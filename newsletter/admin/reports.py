@@ -9,7 +9,6 @@ newsletter.reports; numbers and dates are written in the admin's language (Benga
 import csv
 import io
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -24,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from website.formatting import format_date, format_number
 
 from .. import reports
-from ..models import Send, SendState
+from ..models import LANGUAGE_CHOICES, Send, SendState
 from .exports import csv_safe
 from .sends import may_watch_sends, send_url
 
@@ -48,7 +47,7 @@ def percent(value):
 
 
 def language_names():
-    return dict(settings.LANGUAGES)
+    return dict(LANGUAGE_CHOICES)
 
 
 def chart(per_day, width=640, height=220):
@@ -181,7 +180,7 @@ class SendReportView(WatchSendsMixin, WagtailAdminTemplateMixin, TemplateView):
 def comparison(sends):
     """The list's rows: per send, the click rate and figures per language and in total."""
     names = language_names()
-    codes = [code for code, _name in settings.LANGUAGES]
+    codes = [code for code, _name in LANGUAGE_CHOICES]
     rows = []
     for row in reports.issue_rows(sends):
         send = row["send"]
@@ -210,7 +209,7 @@ def comparison(sends):
 
 def export(rows, kind):
     """The comparison as CSV or XLSX, one line per send."""
-    codes = [code for code, _name in settings.LANGUAGES]
+    codes = [code for code, _name in LANGUAGE_CHOICES]
     header = [_("Issue"), _("Started")]
     for code in codes:
         header += [
@@ -277,7 +276,7 @@ class ReportIndexView(WatchSendsMixin, WagtailAdminTemplateMixin, TemplateView):
             row["shown_total"] = percent(row["total"]["click_rate"])
         context.update(
             rows=rows,
-            languages=[name for _code, name in settings.LANGUAGES],
+            languages=[name for _code, name in LANGUAGE_CHOICES],
             csv_url=f"{reverse(REPORTS)}?export=csv",
             xlsx_url=f"{reverse(REPORTS)}?export=xlsx",
         )

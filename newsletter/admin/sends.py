@@ -52,6 +52,8 @@ from website.models import Topic
 from .. import sending
 from ..audiences import MATCH_ALL, MATCH_ANY, Audience
 from ..models import (
+    BOTH,
+    LANGUAGE_CHOICES,
     Delivery,
     DeliveryStatus,
     Label,
@@ -125,7 +127,7 @@ class SendPermissionPolicy(BasePermissionPolicy):
 
 
 def language_order():
-    return {code: number for number, (code, _name) in enumerate(settings.LANGUAGES)}
+    return {code: number for number, (code, _name) in enumerate(LANGUAGE_CHOICES)}
 
 
 def format_duration(seconds):
@@ -147,12 +149,14 @@ def send_figures(send, now=None):
     """What the send page shows, all from the ledger in one query: counts per language and in
     all, the share done, the rate (messages sent per second since the start) and the ETA."""
     now = now or timezone.now()
-    names = dict(settings.LANGUAGES)
+    names = dict(LANGUAGE_CHOICES)
     progress = send.progress()
     order = language_order()
     languages = []
     totals = dict.fromkeys(("total", "sent", "failed", "skipped", "pending"), 0)
-    for code in sorted(set(progress) | set(send.editions or {}), key=lambda c: order.get(c, 99)):
+    # The bilingual edition's row only when some readers of both are in the ledger.
+    codes = set(progress) | (set(send.editions or {}) - {BOTH})
+    for code in sorted(codes, key=lambda c: order.get(c, 99)):
         counts = progress.get(code, {})
         row = {
             "sent": counts.get(DeliveryStatus.SENT, 0),
@@ -212,7 +216,7 @@ def shown_figures(figures):
 
 def live_readiness(editions):
     """The readiness table's rows for the published pages a send would freeze."""
-    names = dict(settings.LANGUAGES)
+    names = dict(LANGUAGE_CHOICES)
     report = []
     for code, (page, edition) in editions.items():
         entry = LanguageReadiness(code, names.get(code, code), page=page, edition=edition)
@@ -310,7 +314,7 @@ class SendForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=gettext_lazy("Only these languages"),
-        choices=settings.LANGUAGES,
+        choices=LANGUAGE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("None ticked: both."),
@@ -465,7 +469,7 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         editions = sending.live_editions(self.issue)
-        names = dict(settings.LANGUAGES)
+        names = dict(LANGUAGE_CHOICES)
         form = context["form"]
         audience = form.audience() if form.is_bound and form.is_valid() else Audience()
         counts = audience.counts(self.issue)
@@ -783,7 +787,7 @@ class DeliveryFilterSet(WagtailFilterSet):
     )
     language = ChoiceFilter(
         label=gettext_lazy("Language"),
-        choices=settings.LANGUAGES,
+        choices=LANGUAGE_CHOICES,
         empty_label=gettext_lazy("All"),
         widget=forms.RadioSelect,
     )

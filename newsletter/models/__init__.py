@@ -5,6 +5,8 @@ from .pages import NewsletterArchivePage, NewsletterIssuePage
 from .prints import PrintFile
 from .sending import Click, ClickKind, Delivery, DeliveryStatus, Send, SendState
 from .subscribers import (
+    BOTH,
+    LANGUAGE_CHOICES,
     Label,
     Segment,
     Source,
@@ -13,9 +15,12 @@ from .subscribers import (
     Subscriber,
     SubscriberQuerySet,
     SuppressedAddress,
+    reading_language,
 )
 
 __all__ = [
+    "BOTH",
+    "LANGUAGE_CHOICES",
     "Click",
     "ClickKind",
     "Delivery",
@@ -33,4 +38,5 @@ __all__ = [
     "Subscriber",
     "SubscriberQuerySet",
     "SuppressedAddress",
+    "reading_language",
 ]

@@ -5,6 +5,7 @@ page is one edition: `issue.edition()` renders its e-mail (subject, preheader, H
 `<issue URL>pdf/` serves its print edition (newsletter.models.prints).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -21,7 +22,7 @@ from website.models import LocalizedPage
 
 from ..admin.panels import ReadinessPanel
 from ..blocks import NewsletterBodyBlock
-from ..editions import render_edition, web_parts
+from ..editions import render_bilingual, render_edition, web_parts
 from ..links import sample_links
 from ..printing import print_filename, render_print
 from .prints import has_public_print, print_response, print_size, print_sizes, stored_print
@@ -126,6 +127,7 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
             ("", _("Web archive")),
             ("email-html", _("E-mail (HTML)")),
             ("email-text", _("E-mail (plain text)")),
+            ("email-both", _("E-mail for readers of both languages")),
             ("print", _("Print (PDF)")),
         ]
 
@@ -136,6 +138,9 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
             response = HttpResponse(render_print(self).pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="{print_filename(self)}"'
             return response
+        if mode_name == "email-both":
+            edition = self.bilingual_edition().personalize(sample_links("bn"))
+            return HttpResponse(edition.html)
         if mode_name not in ("email-html", "email-text"):
             return super().serve_preview(request, mode_name)
         edition = self.edition().personalize(sample_links(self.locale.language_code))
@@ -173,3 +178,15 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
     def edition(self):
         """This issue's e-mail in its own language (see newsletter.editions.render_edition)."""
         return render_edition(self)
+
+    def bilingual_edition(self):
+        """The e-mail for readers of both languages with this issue (as it stands, a draft in
+        a preview) and its translation's latest revision, Bangla first; this issue's own
+        edition while it has no translation."""
+        others = [page.specific for page in self.get_translations()]
+        if not others:
+            return self.edition()
+        other = others[0].get_latest_revision_as_object()
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return render_bilingual(other, self)
+        return render_bilingual(self, other)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import registry as log_registry
 
 from ..addresses import normalize_email, suppression_hash
+from ..languages import BOTH, LANGUAGE_CHOICES, reading_language  # noqa: F401 (re-exported)
 from ..tokens import InvalidToken, signup_stamp, unsign_confirmation, unsign_link
 from .sending import Click, Delivery, DeliveryStatus
 
@@ -110,7 +111,7 @@ class Subscriber(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254)
     name = models.CharField(_("name"), max_length=150, blank=True)
     language = models.CharField(
-        _("language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language"), max_length=5, choices=LANGUAGE_CHOICES, default=settings.LANGUAGE_CODE
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -170,6 +171,11 @@ class Subscriber(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def reading_language(self):
+        """The language of the pages and e-mails about their subscription (see BOTH)."""
+        return reading_language(self.language)
 
     def confirm(self):
         """Double opt-in completed: from now on newsletters may be sent."""
