@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from wagtail.models import Locale
 
+from newsletter.clicks import frozen_links
 from website.models import HomePage
 
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -60,10 +61,13 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as with the demo database: nothing a previous test
-    cached (pages, fragments, rate limits) from rows it then rolled back."""
+    cached (pages, fragments, rate limits) from rows it then rolled back. The same for the
+    tracked links each process keeps per send: a rolled-back send's id comes again."""
     cache.clear()
+    frozen_links.cache_clear()
     yield
     cache.clear()
+    frozen_links.cache_clear()
 
 
 @pytest.fixture
