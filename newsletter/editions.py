@@ -66,6 +66,7 @@ class Edition:
     text: str
     notes: tuple = ()
     links: tuple = ()  # a frozen edition's tracked link targets (newsletter.links.track_links)
+    shortened: bool = False  # the bilingual edition's second half cut to titles (Gmail's limit)
 
     def personalize(self, links):
         """The edition with the recipient's own links (keys of PLACEHOLDERS, and of the tracked
@@ -345,7 +346,8 @@ def render_bilingual(first, second):
         jump = _("Read it in English") if halves[1]["language"] == "en" else _("Read it in Bangla")
     context = {**halves[0], "bilingual": True, "halves": halves, "jump_label": jump}
     html, text = _render_bilingual(context)
-    if encoded_html_size(html) >= GMAIL_CLIP_BYTES:
+    shortened = encoded_html_size(html) >= GMAIL_CLIP_BYTES
+    if shortened:
         halves[1] = {**halves[1], "short": True, "short_items": short_items(halves[1]["parts"])}
         html, text = _render_bilingual(context)
     return Edition(
@@ -355,6 +357,7 @@ def render_bilingual(first, second):
         html=html,
         text=text,
         notes=tuple(notes),
+        shortened=shortened,
     )
 
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from wagtail.models import Locale
 
+from .editions import render_bilingual
+from .languages import BOTH, LANGUAGE_CHOICES
 from .messages import header_problems
 
 
@@ -19,6 +21,7 @@ class LanguageReadiness:
     page: object = None  # the issue in this language (latest revision), None if not translated
     edition: object = None
     edit_url: str = ""
+    bilingual: bool = False  # the edition for readers of both languages (both halves' checks above)
 
     @functools.cached_property
     def line_breaks(self):
@@ -32,6 +35,8 @@ class LanguageReadiness:
 
     @property
     def ready(self):
+        if self.bilingual:
+            return bool(self.edition and self.edition.fits_gmail)
         return bool(
             self.edition
             and not self.line_breaks
@@ -58,4 +63,15 @@ def readiness(issue):
             entry.edition = page.edition()
             entry.edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
         report.append(entry)
+    pages = {entry.language: entry.page for entry in report}
+    first = next((p for code, p in pages.items() if code != settings.LANGUAGE_CODE), None)
+    if first is not None and pages.get(settings.LANGUAGE_CODE) is not None:
+        report.append(
+            LanguageReadiness(
+                BOTH,
+                str(dict(LANGUAGE_CHOICES)[BOTH]),
+                edition=render_bilingual(first, pages[settings.LANGUAGE_CODE]),
+                bilingual=True,
+            )
+        )
     return report

@@ -153,3 +153,13 @@ def test_an_import_understands_both(demo):
     )
     assert report.added == 2
     assert set(Subscriber.objects.values_list("language", flat=True)) == {BOTH}
+
+
+def test_the_readiness_panel_lists_the_bilingual_edition(admin_client, issues):
+    from newsletter.readiness import readiness
+
+    bn, en = issues
+    entry = readiness(en)[-1]
+    assert entry.bilingual and entry.ready and not entry.edition.shortened
+    html = admin_client.get(f"/admin/pages/{en.pk}/edit/").content.decode()
+    assert "Bangla and English" in html and "Both halves in full." in html

@@ -402,3 +402,53 @@ def test_the_report_page_shows_the_chart(site, chromium, settings, tmp_path):
         full_page=True,
     )
     context.close()
+
+
+def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chromium, settings):
+    """The send screen counts recipients per edition language as the officer picks a label."""
+    from newsletter.models import Delivery, Label, NewsletterIssuePage, Send, Status, Subscriber
+    from tests.conftest import DEMO_PASSWORD
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    press = Label.objects.create(name="press list")
+    for n, language in enumerate(["en", "en", "bn", "both"]):
+        subscriber = Subscriber.objects.create(
+            email=f"reader{n}@example.org",
+            source="form",
+            language=language,
+            status=Status.SUBSCRIBED,
+        )
+        if n in (1, 2):
+            subscriber.labels.add(press)
+    issue = NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", "officer")
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
+    page.goto(f"{site}/admin/newsletter/issues/{issue.pk}/send/")
+
+    def count(code):
+        return page.inner_text(f"[data-recipients] [data-language='{code}'] [data-count]")
+
+    assert (count("en"), count("bn"), count("both")) == ("2", "1", "1")
+    assert page.inner_text("[data-recipients] tfoot [data-total]") == "4"
+    page.get_by_label("press list").check()
+    page.wait_for_function(
+        "document.querySelector(\"[data-recipients] tfoot [data-total]\").textContent === '2'"
+    )
+    assert (count("en"), count("bn"), count("both")) == ("1", "1", "0")
+    button = page.locator("form button[type='submit']").last
+    assert "2" in button.inner_text()
+    button.click()
+    page.wait_for_url(f"{site}/admin/newsletter/sends/**")
+    send = Send.objects.get()
+    assert set(Delivery.objects.filter(send=send).values_list("subscriber__email", flat=True)) == {
+        "reader1@example.org",
+        "reader2@example.org",
+    }
+    context.close()

@@ -35,7 +35,8 @@ def test_a_line_break_in_a_subject_is_refused_everywhere(server, issue, client, 
     with pytest.raises(sending.NotReady) as refused:
         sending.create_send(issue)
     assert "bn: the subject has a line break" in refused.value.problems
-    [_en, bn_entry] = readiness(issue)
+    [_en, bn_entry, bilingual] = readiness(issue)
+    assert bilingual.bilingual and "subject" in bilingual.line_breaks  # it holds the Bangla one
     assert bn_entry.line_breaks == ["subject"] and not bn_entry.ready
     client.force_login(admin_user)
     url = f"/admin/newsletter/issues/{issue.pk}/test/"

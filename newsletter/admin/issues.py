@@ -41,6 +41,7 @@ class TestSendForm(forms.Form):
             ("all", gettext_lazy("Both editions")),
             ("en", gettext_lazy("English only")),
             ("bn", gettext_lazy("Bangla only")),
+            ("both", gettext_lazy("The edition for readers of both languages")),
         ],
         initial="all",
     )
@@ -125,7 +126,8 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
         editions = [
             entry.edition
             for entry in self.report
-            if entry.edition and chosen in ("all", entry.language)
+            if entry.edition
+            and (chosen == entry.language or (chosen == "all" and not entry.bilingual))
         ]
         if not editions:
             form.add_error("editions", _("This edition does not exist yet: translate the issue."))
