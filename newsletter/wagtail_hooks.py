@@ -43,6 +43,7 @@ from .admin.subscribers import (  # noqa: E402
     EraseBulkAction,
     LabelBulkAction,
     NewsletterViewSetGroup,
+    ReadersPanel,
     UnsubscribeBulkAction,
 )
 
@@ -113,6 +114,8 @@ def issue_send_button(page, user, view_name, next_url=None):
 @hooks.register("construct_homepage_panels")
 def add_your_sends_panel(request, panels):
     panels.append(YourSendsPanel())
+    if request.user.has_perm("newsletter.view_subscriber"):
+        panels.append(ReadersPanel())
 
 
 @hooks.register("register_pages_listing_every_page")

@@ -441,3 +441,19 @@ def test_sending_again_to_those_who_got_it_needs_its_own_confirmation(officer, a
     assert Send.objects.count() == 1
     again = officer.post(url, {"max_rate": "0", "resend": "on", "confirm_resend": "on"})
     assert again.status_code == 302 and Send.objects.count() == 2
+
+
+def test_the_dashboard_counts_readers_per_language_and_group(officer, audience):
+    Subscriber.objects.create(
+        email="dual@example.org",
+        source="form",
+        language="both",
+        status=Status.SUBSCRIBED,
+        group="union",
+    )
+    page = BeautifulSoup(officer.get("/admin/").content.decode(), "html.parser")
+    languages = page.select_one("[data-readers-languages]").get_text(" ", strip=True)
+    assert "Bangla and English : 1" in languages or "Bangla and English: 1" in languages
+    groups = [li.get_text(strip=True) for li in page.select("[data-readers-groups] li")]
+    assert "Trade union or worker organisation: 2" in groups
+    assert "Not given: 1" in groups

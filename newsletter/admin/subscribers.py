@@ -28,6 +28,7 @@ from django_filters import ChoiceFilter, DateFromToRangeFilter, ModelMultipleCho
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.bulk_action import BulkAction
@@ -201,6 +202,29 @@ def group_counts(language=None):
         for code, label in [*StakeholderGroup.choices, ("", _("Not given"))]
         if counts.get(code)
     ]
+
+
+class ReadersPanel(Component):
+    """ "Who reads the newsletter" on the dashboard of those who may see subscribers: confirmed
+    subscribers per language (both included) and per stakeholder group, each a link to the
+    filtered listing."""
+
+    name = "newsletter_readers"
+    template_name = "newsletter/admin/home_readers_panel.html"
+    order = 95
+
+    def get_context_data(self, parent_context):
+        sendable = Subscriber.objects.sendable()
+        per_language = dict(sendable.values_list("language").annotate(n=Count("pk")).order_by())
+        return {
+            "languages": [
+                {"code": code, "label": label, "count": format_number(per_language.get(code, 0))}
+                for code, label in Subscriber._meta.get_field("language").choices
+            ],
+            "groups": group_counts(),
+            "total": format_number(sum(per_language.values())),
+            "listing": reverse(f"{VIEWSET_NAME}:index"),
+        }
 
 
 class SubscriberIndexView(SafeSpreadsheetMixin, generic.IndexView):
