@@ -11,8 +11,11 @@ the send starts holds exactly the matching confirmed subscribers of that moment.
 import dataclasses
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from .models import LANGUAGE_CHOICES, Delivery, DeliveryStatus, Subscriber
+from website.models import Topic
+
+from .models import LANGUAGE_CHOICES, Delivery, DeliveryStatus, Label, StakeholderGroup, Subscriber
 
 MATCH_ANY = "any"
 MATCH_ALL = "all"
@@ -55,6 +58,30 @@ class Audience:
     @property
     def is_everyone(self):
         return not (self.groups or self.topics or self.labels or self.languages)
+
+    def describe(self):
+        """The audience in words, for the send's page: "everyone", or each kind of criterion
+        with the names of what was chosen (a topic or label deleted since is said so)."""
+        if self.is_everyone:
+            text = _("every confirmed subscriber")
+        else:
+            parts = []
+            if self.groups:
+                names = dict(StakeholderGroup.choices)
+                parts.append(", ".join(str(names.get(g, g)) for g in self.groups))
+            for model, ids in ((Topic, self.topics), (Label, self.labels)):
+                if ids:
+                    found = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+                    parts.append(", ".join(found.get(pk, _("(deleted)")) for pk in ids))
+            joiner = _(" and ") if self.match == MATCH_ALL else _(" or ")
+            text = joiner.join(parts)
+            if self.languages:
+                names = dict(LANGUAGE_CHOICES)
+                languages = ", ".join(str(names.get(code, code)) for code in self.languages)
+                text = f"{text} · {languages}" if text else languages
+        if self.resend:
+            text = f"{text} · {_('also those who already received it')}"
+        return text
 
     def criteria(self):
         """One Q per kind of criterion given (groups, topics, labels)."""

@@ -421,6 +421,13 @@ def test_the_send_screen_counts_the_audience_per_language_and_saves_a_segment(
         "reporter@example.org",
     }
     assert Segment.objects.get(name="Press").rules["labels"] == [press.pk]
+    detail = BeautifulSoup(
+        officer.get(f"/admin/newsletter/sends/{send.pk}/").content.decode(), "html.parser"
+    )
+    assert detail.select_one("[data-send-audience]").get_text(strip=True) == "Audience:press list"
+    press.delete()  # the send keeps its rules; the page says what is gone
+    detail = officer.get(f"/admin/newsletter/sends/{send.pk}/").content.decode()
+    assert "(deleted)" in detail
 
 
 def test_sending_again_to_those_who_got_it_needs_its_own_confirmation(officer, audience, issue):

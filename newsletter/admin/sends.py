@@ -655,6 +655,7 @@ class SendView(SendMixin, WagtailAdminTemplateMixin, TemplateView):
             refresh_seconds=self.refresh_seconds,
             shown_refresh=format_number(self.refresh_seconds),
             shown_max_rate=format_number(self.send.max_rate),
+            audience=Audience.from_json(self.send.audience).describe(),
         )
         return context
 
