@@ -1,4 +1,5 @@
-"""E-mails to subscribers outside the newsletter itself: the double opt-in confirmation."""
+"""E-mails to subscribers outside the newsletter itself: the double opt-in confirmation and the
+welcome e-mail once they confirmed."""
 
 import datetime
 import logging
@@ -10,10 +11,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 from wagtail.log_actions import log
+from wagtail.rich_text import expand_db_html
 
-from .links import confirmation_url
-from .messages import site_domain
-from .models import Status, Subscriber
+from .links import confirmation_url, recipient_links
+from .messages import site_domain, subject_header
+from .models import Status, Subscriber, WelcomeMessage
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ def send_confirmation(subscriber):
         "Message-ID": make_msgid(idstring="confirm", domain=site_domain()),
         "Date": format_datetime(timezone.now()),
     }
-    message = EmailMultiAlternatives(subject, text, to=[subscriber.email], headers=headers)
+    message = EmailMultiAlternatives(
+        subject_header(subject), text, to=[subscriber.email], headers=headers
+    )
     message.attach_alternative(html, "text/html")
     message.send()
     subscriber.confirmation_sent_at = timezone.now()
@@ -68,3 +72,52 @@ def send_confirmation_task(subscriber_id):
         )
         return False
     return True
+
+
+def send_welcome(subscriber):
+    """The welcome e-mail in the subscriber's language, when officers turned it on and it is
+    written (translated) in that language; None when there is none to send. SMTP errors
+    propagate. Readers of both languages get the Bangla one, as every e-mail about their
+    subscription."""
+    language = subscriber.reading_language
+    welcome = WelcomeMessage.objects.filter(locale__language_code=language, enabled=True).first()
+    if welcome is None:
+        return None
+    links = recipient_links(subscriber)
+    with translation.override(language):
+        context = {
+            "welcome": welcome,
+            "body": expand_db_html(welcome.body),
+            "links": links,
+            "LANGUAGE_CODE": language,
+        }
+        text = render_to_string("newsletter/email/welcome.txt", context)
+        html = render_to_string("newsletter/email/welcome.html", context)
+    headers = {
+        "Message-ID": make_msgid(idstring="welcome", domain=site_domain()),
+        "Date": format_datetime(timezone.now()),
+        "List-Unsubscribe": f"<{links['one_click']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    message = EmailMultiAlternatives(
+        subject_header(welcome.subject), text, to=[subscriber.email], headers=headers
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+    log(instance=subscriber, action="newsletter.welcome_sent")
+    return message
+
+
+@task()
+def send_welcome_task(subscriber_id):
+    """Welcome a subscriber who just confirmed (see send_welcome); failures are logged."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Status.SUBSCRIBED).first()
+    if subscriber is None:
+        return False
+    try:
+        return send_welcome(subscriber) is not None
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning(
+            "Welcome e-mail to subscriber %s failed: %s", subscriber.pk, type(exc).__name__
+        )
+        return False

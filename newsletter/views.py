@@ -20,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from wagtail.log_actions import log
 
 from . import clicks
+from .emails import send_welcome_task
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, ProfileForm, SignupForm
 from .models import Status, Subscriber
 from .signups import public_source, signup_task
@@ -111,6 +112,7 @@ def confirm(request, token):
             return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
         subscriber.confirm()
         log(instance=subscriber, action="newsletter.confirm")
+        send_welcome_task.enqueue(subscriber.pk)
     elif subscriber.status != Status.SUBSCRIBED:
         return _link_problem(request)  # unsubscribed since: only a new sign-up brings them back
     # The optional questions (who they are, topics) come here, not on the sign-up form, which

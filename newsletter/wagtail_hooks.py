@@ -15,6 +15,7 @@ LOG_ACTIONS = [
     ("newsletter.signup", _("Sign-up"), _("Signed up through the form")),
     ("newsletter.confirmation_sent", _("Confirmation sent"), _("Confirmation e-mail sent")),
     ("newsletter.confirm", _("Confirm"), _("Confirmed the subscription")),
+    ("newsletter.welcome_sent", _("Welcome sent"), _("Welcome e-mail sent")),
     ("newsletter.unsubscribe", _("Unsubscribe"), _("Unsubscribed")),
     ("newsletter.language", _("Change language"), _("Changed the newsletter language")),
     ("newsletter.profile", _("About them"), _("Changed their group or topics")),
@@ -153,3 +154,22 @@ def register_reports_menu_item():
 @hooks.register("construct_homepage_panels")
 def add_latest_report_panel(request, panels):
     panels.append(LatestSendPanel())
+
+
+from wagtail.snippets.models import register_snippet  # noqa: E402
+from wagtail.snippets.views.snippets import SnippetViewSet  # noqa: E402
+
+from .models import WelcomeMessage  # noqa: E402
+
+
+class WelcomeMessageViewSet(SnippetViewSet):
+    """Newsletter → Welcome e-mail: one per language, translated with wagtail-localize."""
+
+    model = WelcomeMessage
+    icon = "mail"
+    menu_label = _("Welcome e-mail")
+    list_display = ["subject", "enabled", "locale"]
+    list_filter = ["locale"]
+
+
+register_snippet(WelcomeMessageViewSet)

@@ -223,3 +223,43 @@ def test_addresses_no_mail_server_would_take_are_refused(client, demo, address):
         normalize_email(address)
     assert sign_up(client, address, language="en").status_code == 400
     assert not Subscriber.objects.exists()
+
+
+# Welcome e-mail
+
+
+def test_a_welcome_email_follows_the_confirmation_in_the_readers_language(
+    client,
+    demo,
+    smtp,  # noqa: F811
+):
+    from wagtail.models import Locale
+
+    from newsletter.models import WelcomeMessage
+
+    sign_up(client, "first@example.org", language="bn")
+    client.post(link_in(smtp.wait_for(1)[0][1]))
+    assert len(smtp.wait_for(2, timeout=0.5)) == 1  # none written yet: nothing more is sent
+
+    english = WelcomeMessage.objects.create(
+        enabled=True, subject="Welcome to the newsletter", body="<p>Thank you.</p>"
+    )
+    WelcomeMessage.objects.create(
+        enabled=True,
+        subject="নিউজলেটারে স্বাগতম",
+        body="<p>ধন্যবাদ।</p>",
+        locale=Locale.objects.get(language_code="bn"),
+        translation_key=english.translation_key,
+    )
+    response = sign_up(client, "second@example.org", language="bn")
+    assert response.status_code == 302, response.content.decode()[:500]
+    messages = smtp.wait_for(2)
+    assert not messages[0][1]["Subject"].startswith(" ")  # folded after a word, not the colon
+    client.post(link_in(messages[1][1]))
+    recipients, welcome = smtp.wait_for(3)[2]
+    assert recipients == ["second@example.org"]
+    assert "স্বাগতম" in welcome["Subject"]
+    assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = welcome.get_body(preferencelist=("html",)).get_content()
+    assert '<html lang="bn">' in html and "ধন্যবাদ" in html
+    assert "Thank you" not in html

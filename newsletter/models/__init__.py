@@ -15,6 +15,7 @@ from .subscribers import (
     Subscriber,
     SubscriberQuerySet,
     SuppressedAddress,
+    WelcomeMessage,
     reading_language,
 )
 
@@ -38,5 +39,6 @@ __all__ = [
     "Subscriber",
     "SubscriberQuerySet",
     "SuppressedAddress",
+    "WelcomeMessage",
     "reading_language",
 ]

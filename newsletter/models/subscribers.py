@@ -11,7 +11,13 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
 from wagtail.log_actions import registry as log_registry
+from wagtail.models import TranslatableMixin
+from wagtail_localize.fields import SynchronizedField
+
+from website.models import TranslatableQuerySet
 
 from ..addresses import normalize_email, suppression_hash
 from ..languages import BOTH, LANGUAGE_CHOICES, reading_language  # noqa: F401 (re-exported)
@@ -76,6 +82,28 @@ class Segment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WelcomeMessage(TranslatableMixin, models.Model):
+    """The e-mail a subscriber receives once they confirmed (optional: only while `enabled`), one
+    per language, translated like the site's other texts."""
+
+    enabled = models.BooleanField(
+        _("send it"), default=False, help_text=_("Sent to each new subscriber once they confirm")
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = RichTextField(_("body"), features=["bold", "italic", "link", "ol", "ul"])
+
+    objects = TranslatableQuerySet.as_manager()
+    panels = [FieldPanel("enabled"), FieldPanel("subject"), FieldPanel("body")]
+    override_translatable_fields = [SynchronizedField("enabled", overridable=False)]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("welcome e-mail")
+        verbose_name_plural = _("welcome e-mails")
+
+    def __str__(self):
+        return self.subject
 
 
 class SubscriberQuerySet(models.QuerySet):
