@@ -464,3 +464,15 @@ def test_the_dashboard_counts_readers_per_language_and_group(officer, audience):
     groups = [li.get_text(strip=True) for li in page.select("[data-readers-groups] li")]
     assert "Trade union or worker organisation: 2" in groups
     assert "Not given: 1" in groups
+
+
+def test_officers_see_rename_and_delete_saved_segments(officer, audience):
+    from newsletter.models import Segment
+
+    segment = Segment.objects.create(
+        name="Unions and press", rules={"groups": ["union"], "labels": [audience["press"].pk]}
+    )
+    page = officer.get("/admin/newsletter/segments/").content.decode()
+    assert "Unions and press" in page and "Trade union or worker organisation or press list" in page
+    officer.post(f"/admin/newsletter/segments/delete/{segment.pk}/")
+    assert not Segment.objects.exists()

@@ -45,9 +45,10 @@ from website.formatting import format_number
 from website.models import Topic
 
 from ..addresses import normalize_email
+from ..audiences import Audience
 from ..emails import send_confirmation_task
 from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
-from ..models import Label, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
+from ..models import Label, Segment, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
 from .exports import SafeSpreadsheetMixin, csv_safe
 from .sends import SENDS, SendViewSet
 
@@ -858,6 +859,25 @@ class LabelViewSet(ModelViewSet):
         return Label.objects.annotate(subscriber_count=Count("subscribers"))
 
 
+def segment_rules(segment):
+    return Audience.from_json(segment.rules).describe()
+
+
+class SegmentViewSet(ModelViewSet):
+    """Saved segments (made on the send screen): their rules in words, renamed or deleted here.
+    A send keeps its own copy of the rules, so deleting a segment changes no send."""
+
+    model = Segment
+    icon = "group"
+    menu_label = gettext_lazy("Segments")
+    add_to_reference_index = False
+    copy_view_enabled = False
+    form_fields = ["name"]
+    list_display = ["name", Column("rules", label=gettext_lazy("Who"), accessor=segment_rules)]
+    search_fields = ["name"]
+    search_backend_name = None
+
+
 class NewsletterViewSetGroup(ViewSetGroup):
     """The "Newsletter" menu. Other newsletter viewsets can join `items`, or register menu items
     with the `register_newsletter_menu_item` hook."""
@@ -869,5 +889,6 @@ class NewsletterViewSetGroup(ViewSetGroup):
     items = (
         SubscriberViewSet(VIEWSET_NAME, url_prefix="newsletter/subscribers"),
         LabelViewSet("newsletter_labels", url_prefix="newsletter/labels"),
+        SegmentViewSet("newsletter_segments", url_prefix="newsletter/segments"),
         SendViewSet(SENDS, url_prefix="newsletter/sends"),
     )
