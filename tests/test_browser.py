@@ -452,3 +452,67 @@ def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chr
         "reader2@example.org",
     }
     context.close()
+
+
+def test_site_and_admin_work_under_the_content_security_policy(site, chromium):
+    """No Content-Security-Policy violation on the public pages in both languages, the admin's
+    dashboard, the page editor (StreamField), wagtail-localize's translation editor and a
+    preview: Chromium reports each refused script, style, image or frame on the console."""
+    from wagtail.models import Page
+
+    from newsletter.models import NewsletterIssuePage
+    from stories.models import StoryPage
+    from tests.conftest import DEMO_PASSWORD
+
+    article = Page.objects.get(locale__language_code="en", slug="strategy-2022-2027-launched")
+    issue = NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
+    story = StoryPage.objects.get(locale__language_code="bn", slug="mothers-at-work")
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and violations.append(f"{page.url}: {message.text}")
+        ),
+    )
+
+    for path in [
+        "/en/",
+        "/bn/",
+        f"/en/news/{article.slug}/",
+        "/bn/events/",
+        "/en/events/",
+        "/bn/newsletter/subscribe/",
+    ]:
+        response = page.goto(f"{site}{path}", wait_until="networkidle")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert page.evaluate("document.styleSheets.length") >= 1  # the stylesheet loaded
+
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", "officer")
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
+    page.wait_for_load_state("networkidle")
+
+    for editing in (article, issue):
+        page.goto(f"{site}/admin/pages/{editing.pk}/edit/", wait_until="networkidle")
+        page.locator("[data-streamfield-stream-container]").first.wait_for()
+
+    # the preview panel of the article renders the page in its iframe
+    page.goto(f"{site}/admin/pages/{article.pk}/edit/", wait_until="networkidle")
+    page.click("[data-side-panel-toggle='preview']")
+    frame = page.frame_locator("iframe.w-preview__iframe").last
+    frame.get_by_text(article.title).first.wait_for(state="attached")
+    page.wait_for_load_state("networkidle")
+
+    # wagtail-localize's translation editor of the Bangla story
+    page.goto(f"{site}/admin/pages/{story.pk}/edit/", wait_until="networkidle")
+    page.get_by_text("Seven minimum standards", exact=True).wait_for()
+
+    context.close()
+    assert violations == []

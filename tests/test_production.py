@@ -657,3 +657,15 @@ def test_language_cookie_is_samesite_and_pages_carry_a_permissions_policy(demo):
     for url in ("/en/", "/bn/news/", "/admin/login/"):
         policy = Client().get(url)["Permissions-Policy"]
         assert "camera=()" in policy and "geolocation=()" in policy, url
+
+
+def test_content_security_policy_is_strict_on_the_site_and_allows_the_admins_inline_scripts(demo):
+    """Public pages run scripts only from files; the admin (and its previews) also runs Wagtail's
+    inline widget scripts. The browser test checks both work without a violation."""
+    for url in ("/en/", "/bn/news/", "/en/newsletter/subscribe/"):
+        policy = Client().get(url)["Content-Security-Policy"]
+        scripts = policy.split("script-src")[1].split(";")[0]
+        assert scripts == " 'self'", url
+        assert "frame-ancestors 'self'" in policy and "object-src 'none'" in policy, url
+    admin = Client().get("/admin/login/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in admin

@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "website.security.SitePolicyMiddleware",  # Content-Security-Policy (django-csp)
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -179,6 +180,31 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
     "payment=(), usb=(), interest-cohort=()"
 )
+
+# Content-Security-Policy (django-csp) on every response (website/security.py): the site, the
+# Wagtail admin, wagtail-localize's editor and previews load everything from this origin. Scripts
+# only from files (no inline script, no eval) on the public site; the admin adds inline scripts
+# (Wagtail's widgets write some) and Gravatar's avatars. Inline styles are allowed (the admin,
+# Draftail and the translation editor set style attributes); images may be data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
+    "script-src": ["'unsafe-inline'"],
+    "img-src": ["www.gravatar.com"],
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
