@@ -10,7 +10,7 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from . import esp, publishing
+        from . import checks, esp, publishing  # noqa: F401 (checks registers itself)
         from .models import NewsletterIssuePage
 
         esp.connect()  # the e-mail service provider's bounces, complaints, unsubscriptions
