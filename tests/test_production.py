@@ -68,16 +68,30 @@ def test_check_deploy_passes_with_no_warning():
     environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     environ.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="website.settings.production")
     environ["REDIS_URL"] = "redis://127.0.0.1:6379/0"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def check(**env):
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env={**environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    # The sender's domain must be the organisation's own (never example.org), aligned with
+    # BASE_URL's: a reserved .test domain stands for it here.
+    own = {
+        "BASE_URL": "https://betterwork.test",
+        "ALLOWED_HOSTS": "betterwork.test",
+        "DEFAULT_FROM_EMAIL": "Better Work Bangladesh <newsletter@betterwork.test>",
+    }
+    result = check(**own)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+    placeholder = check()
+    assert placeholder.returncode != 0
+    assert "newsletter.E101" in placeholder.stderr + placeholder.stdout
 
 
 @pytest.fixture
