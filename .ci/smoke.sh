@@ -85,8 +85,10 @@ procfile() { sed -n "s/^$1: //p" Procfile; }
 export DJANGO_SETTINGS_MODULE=website.settings.production
 SECRET_KEY="smoke-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')"
 export SECRET_KEY
-export ALLOWED_HOSTS=betterwork.example.org
-export BASE_URL=https://betterwork.example.org
+export ALLOWED_HOSTS=betterwork.test
+export BASE_URL=https://betterwork.test
+# The sender on the site's own domain (check --deploy refuses example.org senders, newsletter.E101).
+export DEFAULT_FROM_EMAIL="Better Work Bangladesh <newsletter@betterwork.test>"
 export DATABASE_URL="$PG_SERVER/$DB"
 export REDIS_URL="${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export CACHE_KEY_PREFIX="$RUN"
@@ -146,14 +148,14 @@ VARNISHD=$(command -v varnishd || echo /usr/sbin/varnishd)
     -s malloc,64m >"$WORK/varnish.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 40); do
-    curl --silent --fail -H "Host: betterwork.example.org" "http://127.0.0.1:$VARNISH_PORT/healthz" \
+    curl --silent --fail -H "Host: betterwork.test" "http://127.0.0.1:$VARNISH_PORT/healthz" \
         >/dev/null && break
     sleep 0.25
 done
 
-"$PY" .ci/smoke.py pages "$VARNISH_PORT" betterwork.example.org
-"$PY" .ci/smoke.py publish "$VARNISH_PORT" betterwork.example.org
-"$PY" .ci/smoke.py varnish "$VARNISH_PORT" betterwork.example.org
+"$PY" .ci/smoke.py pages "$VARNISH_PORT" betterwork.test
+"$PY" .ci/smoke.py publish "$VARNISH_PORT" betterwork.test
+"$PY" .ci/smoke.py varnish "$VARNISH_PORT" betterwork.test
 
 echo "-- the task worker ran tasks and runs on; the scheduler ran publish_scheduled without error"
 kill -0 "$worker" && kill -0 "$scheduler"
