@@ -31,10 +31,10 @@ SIGNUP_CLIENT_RATE = "200/15m"  # sign-ups from one client address (many people 
 
 
 @csrf_exempt  # double opt-in, a honeypot and a rate limit guard it; pages stay cacheable
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     language = translation.get_language()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render(request, "newsletter/signup.html", {"form": SignupForm(language=language)})
     form = SignupForm(request.POST, language=language)
     if form.is_bot:
@@ -87,7 +87,8 @@ def _link_problem(request, expired=False):
 
 def _in_subscriber_language(request, subscriber, view_name, token):
     """A redirect to the same page in the subscriber's language, when the URL has another."""
-    if request.method == "GET" and translation.get_language() != subscriber.reading_language:
+    other_language = translation.get_language() != subscriber.reading_language
+    if request.method in ("GET", "HEAD") and other_language:
         with translation.override(subscriber.reading_language):
             return HttpResponseRedirect(reverse(view_name, args=[token]))
     return None
@@ -129,7 +130,7 @@ def confirm(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """GET shows one button (link scanners must not unsubscribe anybody); POST unsubscribes."""
     try:
@@ -180,7 +181,7 @@ def one_click_unsubscribe(request, token):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token):
     try:
         subscriber = Subscriber.objects.from_link_token(token)

@@ -82,7 +82,7 @@ def test_template_tags_follow_the_active_language():
             "25 November – 10 December 2022",
             "২৫ নভেম্বর – ১০ ডিসেম্বর ২০২২",
         ),
-        ((2022, 3, 2), (2023, 1, 3), "2 March 2022 – 3 January 2023", "২ মার্চ ২০২২ – ৩ জানুয়ারী ২০২৩"),
+        ((2022, 3, 2), (2023, 1, 3), "2 March 2022 – 3 January 2023", "২ মার্চ ২০২২ – ৩ জানুয়ারি ২০২৩"),
         ((2022, 11, 2), (2022, 11, 2), "2 November 2022", "২ নভেম্বর ২০২২"),
         ((2022, 11, 2), None, "2 November 2022", "২ নভেম্বর ২০২২"),
     ],
@@ -100,3 +100,18 @@ def test_datetimes_are_shown_in_dhaka_time():
     assert format_date_range(moment, None, "en") == "25 November 2022"
     assert format_time(moment, "en") == "12:30 AM"
     assert format_time(datetime.time(9, 30), "bn") == "সকাল ৯:৩০"
+
+
+@pytest.mark.parametrize(
+    ("month", "spelling"), [(1, "জানুয়ারি"), (2, "ফেব্রুয়ারি"), (3, "মার্চ"), (12, "ডিসেম্বর")]
+)
+def test_bangla_months_use_the_bangla_academy_spelling(month, spelling):
+    # CLDR writes জানুয়ারী/ফেব্রুয়ারী; Bangladeshi publications and the Bangla Academy write -ি.
+    from website.formatting import format_month
+
+    day = datetime.date(2023, month, 5)
+    assert format_date(day, "bn") == f"৫ {spelling} ২০২৩"
+    assert format_month(day, "bn") == f"{spelling} ২০২৩"
+    assert spelling in format_date_range(day, day + datetime.timedelta(days=40), "bn")
+    turn_of_month = format_date_range(datetime.date(2023, 1, 30), datetime.date(2023, 2, 2), "bn")
+    assert "ী " not in turn_of_month

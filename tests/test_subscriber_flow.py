@@ -386,3 +386,22 @@ def test_sign_up_with_a_nul_byte_in_the_source_page_is_not_an_error(client, demo
     response = sign_up(client, "nul@example.org", source_page="/bn/\x00x/")
     assert response.status_code == 302
     assert Subscriber.objects.get().consent_source == "/bn/x/"
+
+
+def test_head_is_answered_where_get_is(client, demo, bangla_subscriber):
+    token = link_token(bangla_subscriber)
+    paths = [
+        "/en/newsletter/subscribe/",
+        "/bn/newsletter/subscribe/",
+        f"/bn/newsletter/unsubscribe/{token}/",
+        f"/bn/newsletter/preferences/{token}/",
+        "/en/search/?q=factory",
+        "/robots.txt",
+    ]
+    for path in paths:
+        page, head = client.get(path), client.head(path)
+        assert page.status_code == 200, path
+        assert head.status_code == 200, path
+        assert head.content == b"", path
+    bangla_subscriber.refresh_from_db()
+    assert bangla_subscriber.status == Status.SUBSCRIBED

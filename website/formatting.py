@@ -18,6 +18,10 @@ BENGALI_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 UNIT_MULTIPLIERS = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
 
+# CLDR spells two months with a long ী; the Bangla Academy and Bangladeshi publications write ি.
+BANGLA_ACADEMY_MONTHS = {"জানুয়ারী": "জানুয়ারি", "ফেব্রুয়ারী": "ফেব্রুয়ারি"}
+
+
 def current_language(language=None):
     """The language to format for: the one given, else the active one, reduced to `en`/`bn`."""
     return (language or translation.get_language() or "en").split("-")[0]
@@ -31,6 +35,15 @@ def bengali_digits(text):
 def localize_digits(text, language=None):
     """Bengali digits for Bangla, the text unchanged for any other language."""
     return bengali_digits(text) if current_language(language) == "bn" else str(text)
+
+
+def date_text(value, pattern, language):
+    """Babel's date in the given pattern, with the Bangla Academy's month spellings in Bangla."""
+    text = babel_format_date(value, format=pattern, locale=language)
+    if language == "bn":
+        for cldr, academy in BANGLA_ACADEMY_MONTHS.items():
+            text = text.replace(cldr, academy)
+    return text
 
 
 def format_number(value, language=None):
@@ -72,7 +85,7 @@ def format_date(value, language=None):
     if isinstance(value, datetime.datetime):
         value = value.date()
     language = current_language(language)
-    return localize_digits(babel_format_date(value, format="d MMMM y", locale=language), language)
+    return localize_digits(date_text(value, "d MMMM y", language), language)
 
 
 def format_month(value, language=None):
@@ -80,7 +93,7 @@ def format_month(value, language=None):
     if not value:
         return ""
     language = current_language(language)
-    return localize_digits(babel_format_date(value, format="LLLL y", locale=language), language)
+    return localize_digits(date_text(value, "LLLL y", language), language)
 
 
 def format_file_size(size, language=None):
@@ -115,7 +128,7 @@ def format_date_range(start, end=None, language=None):
         return format_date(start, language)
 
     def fmt(day, pattern):
-        return babel_format_date(day, format=pattern, locale=language)
+        return date_text(day, pattern, language)
 
     if (start.year, start.month) == (end.year, end.month):
         text = f"{fmt(start, 'd')}–{fmt(end, 'd MMMM y')}"

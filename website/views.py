@@ -7,14 +7,14 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.models import Locale, Page
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
 
-@require_GET
+@require_safe
 def search(request):
     """Full-text search of live pages in the active language, paginated."""
     query = request.GET.get("q", "").replace("\x00", "").strip()
@@ -56,7 +56,7 @@ def search(request):
     )
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 def robots_txt(request):
     lines = [
