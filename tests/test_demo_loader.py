@@ -130,3 +130,28 @@ def test_generated_password_is_saved_privately_and_never_reset(
     assert password not in second_output
     user.refresh_from_db()
     assert user.check_password(password)
+
+
+def test_first_load_leaves_no_failing_background_task(
+    db, demo_env, settings, django_capture_on_commit_callbacks
+):
+    """`make setup` then the worker's first run: every task the loader queued succeeds (the
+    loader used to queue reference-index updates for child rows it then replaced)."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    Page.objects.filter(depth=2).delete()  # an empty site, as after `migrate`
+    DBTaskResult.objects.all().delete()
+    output = load_demo(django_capture_on_commit_callbacks)
+    assert "+ home page (en)" in output
+    assert DBTaskResult.objects.exists()
+    failures = []
+    for queued in DBTaskResult.objects.order_by("enqueued_at"):  # as the worker runs them
+        result = queued.task_result
+        try:
+            queued.task.call(*result.args, **result.kwargs)
+        except Exception as exc:  # noqa: BLE001 - every failure is listed
+            failures.append((queued.task_path, result.args, repr(exc)))
+    assert failures == []

@@ -5,9 +5,11 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.utils.module_loading import import_string
 from wagtail.models import Locale, Page, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from website.models import DonorPartner, HomePage, SiteSettings, SiteText
 
@@ -159,13 +161,21 @@ def ensure_settings(site, report):
 
 @transaction.atomic
 def load_content(report=print):
-    """Load the demo content; returns the English home page."""
+    """Load the demo content; returns the English home page.
+
+    Wagtail queues a reference-index update for every row saved, child rows included; the loader
+    saves and publishes pages several times (translating replaces their topics and related
+    pages), so the worker would later fail on rows that no longer exist. The index is built once
+    at the end instead, in the same transaction.
+    """
     bn = Locale.objects.get(language_code="bn")
-    home = ensure_home_page(report)
-    ensure_settings(Site.objects.get(root_page=home), report)
-    site_text, donors = ensure_snippets(report)
-    for instance in [home, site_text, *donors]:
-        ensure_translation(instance, bn, report)
-    for loader in APP_LOADERS:
-        import_string(loader)(home, bn, report)
+    with disable_reference_index_auto_update():
+        home = ensure_home_page(report)
+        ensure_settings(Site.objects.get(root_page=home), report)
+        site_text, donors = ensure_snippets(report)
+        for instance in [home, site_text, *donors]:
+            ensure_translation(instance, bn, report)
+        for loader in APP_LOADERS:
+            import_string(loader)(home, bn, report)
+    call_command("rebuild_references_index", verbosity=0)
     return home

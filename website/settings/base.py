@@ -184,7 +184,7 @@ PERMISSIONS_POLICY = (
 # Content-Security-Policy (django-csp) on every response (website/security.py): the site, the
 # Wagtail admin, wagtail-localize's editor and previews load everything from this origin. Scripts
 # only from files (no inline script, no eval) on the public site; the admin adds inline scripts
-# (Wagtail's widgets write some) and Gravatar's avatars. Inline styles are allowed (the admin,
+# (Wagtail's widgets write some). Inline styles are allowed (the admin,
 # Draftail and the translation editor set style attributes); images may be data: URLs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -203,7 +203,6 @@ CONTENT_SECURITY_POLICY = {
 }
 CONTENT_SECURITY_POLICY_ADMIN_UPDATE = {
     "script-src": ["'unsafe-inline'"],
-    "img-src": ["www.gravatar.com"],
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -302,6 +301,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILADMIN_USER_LOGIN_FORM = "website.forms.AdminLoginForm"  # its password label translates
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: avatars would load from a third party (sent a hash of each staff e-mail address)
+# and break offline; Wagtail draws its default avatar, or the one a user uploads.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,
