@@ -141,6 +141,10 @@ def create_send(
         log(instance=source, action="newsletter.send_created", user=user, data={"send": send.pk})
         if send.scheduled_at <= timezone.now():
             send = start_send(send, editions=editions)  # rendered once, just above
+        else:
+            # The recipients the officer was shown are kept from now (a label or topic deleted
+            # before the start changes nothing); the start adds those who joined meanwhile.
+            write_ledger(send, prepared=False)
     schedule_sweep(at=max(send.scheduled_at, timezone.now() + timedelta(seconds=1)))
     return send
 
@@ -194,14 +198,15 @@ def start_send(send, now=None, editions=None):
     return send
 
 
-def write_ledger(send, chunk_size=2000):
+def write_ledger(send, chunk_size=2000, prepared=True):
     """One queued delivery per recipient of the send's audience (confirmed subscribers, by
     default only those an earlier send of the issue did not reach), in chunks (never the whole
     list in memory).
 
     Unique (send, subscriber): running it again adds only the missing rows.
     """
-    languages = set(send.editions)
+    # Before the start (a scheduled send) no edition is frozen yet: each keeps their language.
+    languages = set(send.editions) or {code for code, _name in LANGUAGE_CHOICES}
     audience = Audience.from_json(send.audience)
     subscribers = (
         audience.recipients(send.issue)
@@ -218,7 +223,8 @@ def write_ledger(send, chunk_size=2000):
             chunk = []
     if chunk:
         Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-    Send.objects.filter(pk=send.pk).update(prepared=True)
+    if prepared:
+        Send.objects.filter(pk=send.pk).update(prepared=True)
 
 
 def enqueue_batches(send, count=None, run_after=None):

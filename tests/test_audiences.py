@@ -476,3 +476,29 @@ def test_officers_see_rename_and_delete_saved_segments(officer, audience):
     assert "Unions and press" in page and "Trade union or worker organisation or press list" in page
     officer.post(f"/admin/newsletter/segments/delete/{segment.pk}/")
     assert not Segment.objects.exists()
+
+
+def test_a_label_deleted_before_a_scheduled_send_starts_changes_nobody(audience, issue):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from newsletter import sending
+    from newsletter.audiences import Audience
+    from newsletter.models import Send, SendState
+
+    later = timezone.now() + timedelta(hours=2)
+    send = sending.create_send(
+        issue, audience=Audience(labels=(audience["press"].pk,)), scheduled_at=later
+    )
+    assert send.state == SendState.SCHEDULED
+    audience["press"].delete()
+    newcomer = Subscriber.objects.create(
+        email="new@example.org", source="form", status="subscribed"
+    )
+    Send.objects.filter(pk=send.pk).update(scheduled_at=timezone.now())
+    sending.sweep()
+    send.refresh_from_db()
+    assert send.state in (SendState.SENDING, SendState.DONE)
+    assert sent_to(send) == {"brand@example.org", "reporter@example.org"}
+    assert newcomer.email not in sent_to(send)
