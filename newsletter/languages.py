@@ -7,6 +7,16 @@ BOTH = "both"  # the Bangla and the English edition in one e-mail (newsletter.ed
 LANGUAGE_CHOICES = [*settings.LANGUAGES, (BOTH, _("Bangla and English"))]
 
 
+# The languages' names in the admin's language ("Bangla" / "বাংলা"), for sentences such as "2,901
+# in Bangla" (LANGUAGE_CHOICES names each language in itself, for subscribers choosing one).
+LANGUAGE_NAMES = {"en": _("English"), "bn": _("Bangla"), BOTH: _("Bangla and English")}
+
+
+def language_name(code):
+    """The name of a newsletter language (or an edition's) in the admin's language."""
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
 def reading_language(language):
     """The site language pages and e-mails about the subscription use for `language`: Bangla
     for readers of both (the bilingual edition opens with it)."""

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db import DatabaseBackend
@@ -33,6 +34,7 @@ from . import bounces, notices
 from .audiences import Audience
 from .clicks import freeze_links
 from .editions import render_bilingual
+from .languages import language_name
 from .messages import header_problems
 from .models import BOTH, LANGUAGE_CHOICES, Delivery, DeliveryStatus, Send, SendState, Subscriber
 from .worker import run_batch
@@ -84,20 +86,30 @@ def bilingual_edition(editions):
 
 
 def edition_problems(editions, allow_fallback):
-    """What stops the send: a missing edition, items that would show another language."""
+    """What stops the send, in the admin's language, each naming the edition's language: a
+    missing edition, a subject or preheader that is not one line, items that would show
+    another language."""
     problems = []
     for language, (_page, edition) in editions.items():
+        name = {"language": language_name(language)}
         if edition is None:
             if not allow_fallback:
-                problems.append(f"{language}: the issue is not translated and published")
+                problems.append(_("%(language)s: the issue is not translated and published") % name)
             continue
-        for field in header_problems(edition):
-            problems.append(f"{language}: the {field} has a line break")
+        if "subject" in header_problems(edition):
+            problems.append(_("%(language)s: the subject has a line break") % name)
+        if "preheader" in header_problems(edition):
+            problems.append(_("%(language)s: the preheader has a line break") % name)
         if edition.fallbacks and not allow_fallback:
             titles = ", ".join(note.title for note in edition.fallbacks)
-            problems.append(f"{language}: not translated: {titles}")
+            problems.append(
+                _("%(language)s: not translated: %(titles)s") % {**name, "titles": titles}
+            )
     if editions.get(settings.LANGUAGE_CODE, (None, None))[1] is None:
-        problems.append(f"{settings.LANGUAGE_CODE}: the issue is not published")
+        problems.append(
+            _("%(language)s: the issue is not published")
+            % {"language": language_name(settings.LANGUAGE_CODE)}
+        )
     return problems
 
 
@@ -120,8 +132,10 @@ def create_send(
     audience = audience or Audience()
     if not audience.recipients(source).exists():
         problems.append(
-            "nobody to send to: the audience matches no confirmed subscriber who has not "
-            "received this issue yet"
+            _(
+                "Nobody to send to: the audience matches no confirmed subscriber who has not "
+                "received this issue yet."
+            )
         )
     if problems:
         raise NotReady(problems)
@@ -235,7 +249,7 @@ def enqueue_batches(send, count=None, run_after=None):
         if not task.get_backend().supports_defer:
             return
         task = task.using(run_after=run_after)
-    for _ in range(count or settings.NEWSLETTER_PARALLEL_BATCHES):
+    for _number in range(count or settings.NEWSLETTER_PARALLEL_BATCHES):
         task.enqueue(send.pk)
 
 

@@ -368,7 +368,7 @@ def test_a_segment_that_matches_nobody_cannot_be_sent(audience, issue):
 
     with pytest.raises(sending.NotReady) as refused:
         sending.create_send(issue, audience=Audience(groups=("government",)))
-    assert "nobody to send to" in str(refused.value)
+    assert "Nobody to send to" in str(refused.value)
     assert not Send.objects.exists()
 
 
@@ -411,7 +411,7 @@ def test_the_send_screen_counts_the_audience_per_language_and_saves_a_segment(
     assert "data-count-url" in page and "send-audience.js" in page
 
     done = officer.post(
-        url, {"max_rate": "0", "labels": [press.pk], "match": "any", "save_as": "Press"}
+        url, {"confirmed": "yes", "labels": [press.pk], "match": "any", "save_as": "Press"}
     )
     assert done.status_code == 302
     send = Send.objects.get()
@@ -440,13 +440,13 @@ def test_sending_again_to_those_who_got_it_needs_its_own_confirmation(officer, a
     url = f"/admin/newsletter/issues/{issue.pk}/send/"
     page = officer.get(url).content.decode()
     assert "4 people already received this issue" in page
-    refused = officer.post(url, {"max_rate": "0"})
+    refused = officer.post(url, {"confirmed": "yes"})
     assert refused.status_code == 200 and Send.objects.count() == 1  # nobody left to send to
-    unconfirmed = officer.post(url, {"max_rate": "0", "resend": "on"})
+    unconfirmed = officer.post(url, {"confirmed": "yes", "resend": "on"})
     assert unconfirmed.status_code == 200
     assert "4 people already received this issue: tick this box" in unconfirmed.content.decode()
     assert Send.objects.count() == 1
-    again = officer.post(url, {"max_rate": "0", "resend": "on", "confirm_resend": "on"})
+    again = officer.post(url, {"confirmed": "yes", "resend": "on", "confirm_resend": "on"})
     assert again.status_code == 302 and Send.objects.count() == 2
 
 

@@ -11,6 +11,7 @@ from website.formatting import (
     bengali_digits,
     format_date,
     format_date_range,
+    format_datetime,
     format_figure,
     format_number,
     format_time,
@@ -115,3 +116,20 @@ def test_bangla_months_use_the_bangla_academy_spelling(month, spelling):
     assert spelling in format_date_range(day, day + datetime.timedelta(days=40), "bn")
     turn_of_month = format_date_range(datetime.date(2023, 1, 30), datetime.date(2023, 2, 2), "bn")
     assert "ী " not in turn_of_month
+
+
+def test_admin_datetimes_cannot_be_read_day_for_month():
+    """The admin's moments: "3 Dec 2026, 13:43", never "12/03/2026 1:43 p.m." (which a Dhaka
+    reader takes for 12 March); Bengali digits and month in Bangla; always in Dhaka time."""
+    moment = datetime.datetime(2026, 12, 3, 7, 43, tzinfo=datetime.UTC)  # 13:43 in Dhaka
+    assert format_datetime(moment, "en") == "3 Dec 2026, 13:43"
+    assert format_datetime(moment, "bn") == "৩ ডিসেম্বর ২০২৬, ১৩:৪৩"
+    assert format_datetime(datetime.datetime(2027, 1, 9, 18, 5, tzinfo=datetime.UTC), "bn") == (
+        "১০ জানুয়ারি ২০২৭, ০০:০৫"
+    )
+    assert format_datetime(None) == ""
+    with translation.override("bn"):
+        shown = Template("{% load website_tags %}{{ at|local_datetime }}").render(
+            Context({"at": moment})
+        )
+    assert shown == "৩ ডিসেম্বর ২০২৬, ১৩:৪৩"

@@ -107,7 +107,7 @@ def test_the_send_button_leads_to_recipients_per_language_and_readiness(
     assert page.select_one("[data-recipients] [data-total]").get_text(strip=True) == "5"
     assert page.find(string="Ready") is not None  # the readiness table of both editions
     assert page.select_one("[data-problems]") is None
-    assert page.find("input", {"name": "max_rate"})["value"] == "12.5"
+    assert page.find("input", {"name": "per_minute"})["value"] == "750"  # 12.5 a second
     assert page.find("input", {"name": "allow_fallback", "type": "checkbox"}) is not None
     assert page.find("input", {"name": "send_at"}) is not None
     assert not Send.objects.exists()
@@ -118,15 +118,19 @@ def test_untranslated_items_are_listed_and_refuse_the_send(officer, issue, serve
     subscribe(2, "bn")
 
     page = soup(officer.get(confirm_url(issue)))
-    assert "bn: not translated: English only" in page.select_one("[data-problems]").get_text()
+    assert "Bangla: not translated: English only" in page.select_one("[data-problems]").get_text()
+    # the button waits for the explicit choice to send English in place of the missing Bangla
+    button = page.select_one("[data-send-button]")
+    assert button.has_attr("disabled") and button.has_attr("data-needs-fallback")
+    assert page.select_one("[data-send-blocked]") is not None
 
-    response = officer.post(confirm_url(issue), {"max_rate": "0"})
+    response = officer.post(confirm_url(issue), {"confirmed": "yes"})
     assert response.status_code == 200
     errors = soup(response).select_one("[data-form-errors]").get_text()
-    assert "nothing was created" in errors and "bn: not translated: English only" in errors
+    assert "nothing was created" in errors and "Bangla: not translated: English only" in errors
     assert not Send.objects.exists() and not Delivery.objects.exists()
 
-    response = officer.post(confirm_url(issue), {"max_rate": "0", "allow_fallback": "on"})
+    response = officer.post(confirm_url(issue), {"confirmed": "yes", "allow_fallback": "on"})
     send = Send.objects.get()
     assert response.status_code == 302 and response["Location"] == send_url(send)
     assert send.allow_fallback and send.state == SendState.SENDING
@@ -134,10 +138,10 @@ def test_untranslated_items_are_listed_and_refuse_the_send(officer, issue, serve
 
 def test_an_officer_sends_the_issue_and_lands_on_its_page(officer, issue, server):
     readers = subscribe(4, "bn") + subscribe(3, "en")
-    response = officer.post(confirm_url(issue), {"max_rate": "5"})
+    response = officer.post(confirm_url(issue), {"confirmed": "yes", "per_minute": "300"})
     send = Send.objects.get()
     assert response.status_code == 302 and response["Location"] == send_url(send)
-    assert send.state == SendState.SENDING and send.max_rate == 5
+    assert send.state == SendState.SENDING and send.max_rate == 5  # 300 a minute
     assert send.created_by.username == "officer" and send.issue_id == issue.pk
     assert send.deliveries.count() == len(readers)
     assert "Sending started." in officer.get(send_url(send)).content.decode()
@@ -155,13 +159,13 @@ def test_a_second_active_send_of_the_same_issue_is_refused(officer, issue, serve
     page = officer.get(confirm_url(issue)).content.decode()
     assert "This issue is already being sent" in page and send_url(first) in page
 
-    response = officer.post(confirm_url(issue), {"max_rate": "0"})
+    response = officer.post(confirm_url(issue), {"confirmed": "yes"})
     assert response.status_code == 200
     assert "already being sent (sending)" in response.content.decode()
     assert Send.objects.count() == 1
 
     first.cancel()  # once it is over, the issue may be sent again
-    assert officer.post(confirm_url(issue), {"max_rate": "0"}).status_code == 302
+    assert officer.post(confirm_url(issue), {"confirmed": "yes"}).status_code == 302
     assert Send.objects.count() == 2
 
 
@@ -173,22 +177,122 @@ def test_send_at_is_dhaka_time_and_not_in_the_past(officer, issue, server):
         .replace(second=0, microsecond=0)
     )
     response = officer.post(
-        confirm_url(issue), {"max_rate": "0", "send_at": at.strftime("%Y-%m-%d %H:%M")}
+        confirm_url(issue), {"confirmed": "yes", "send_at": at.strftime("%Y-%m-%d %H:%M")}
     )
     send = Send.objects.get()
     assert response.status_code == 302
     assert send.scheduled_at == at and send.state == SendState.SCHEDULED
     assert not send.deliveries.exclude(status=DeliveryStatus.QUEUED).exists()  # nothing sent yet
     page = officer.get(send_url(send)).content.decode()
-    assert f"Send scheduled for {at:%Y-%m-%d %H:%M} (Dhaka time)." in page
+    assert f"Send scheduled for {at.day} {at:%b %Y, %H:%M} (Dhaka time)." in page
 
     send.cancel()
     past = timezone.now().astimezone(DHAKA) - datetime.timedelta(hours=1)
     response = officer.post(
-        confirm_url(issue), {"max_rate": "0", "send_at": past.strftime("%Y-%m-%d %H:%M")}
+        confirm_url(issue), {"confirmed": "yes", "send_at": past.strftime("%Y-%m-%d %H:%M")}
     )
     assert "This time has passed" in response.content.decode()
     assert Send.objects.count() == 1
+
+
+def hidden_fields(page):
+    """The (name, value) pairs a confirmation's form posts back."""
+    return [
+        (field["name"], field.get("value", ""))
+        for field in page.select("[data-send-confirmation] form input[type=hidden]")
+    ]
+
+
+def as_post(pairs, **extra):
+    data = {}
+    for name, value in pairs:
+        data.setdefault(name, []).append(value)
+    return {**data, **extra}
+
+
+def test_the_first_click_asks_what_will_happen_and_only_the_confirmation_sends(
+    officer, issue, server
+):
+    subscribe(3, "bn")
+    subscribe(2, "en")
+    subscribe(1, "both")
+    response = officer.post(confirm_url(issue), {"per_minute": "300", "languages": ["bn", "en"]})
+    assert response.status_code == 200 and not Send.objects.exists()  # nothing sent yet
+    page = soup(response)
+    question = page.select_one("[data-send-confirmation] [data-question]").get_text()
+    assert question == f"Send “{issue.title}” now to 5 subscribers: 3 in Bangla, 2 in English?"
+    assert page.select_one("[data-confirm-speed]").get_text() == "At most 300 e-mails per minute"
+    assert "Yes, send now" in page.select_one("[data-confirm-send]").get_text()
+    pairs = hidden_fields(page)
+    assert ("confirmed", "yes") in pairs and ("per_minute", "300") in pairs
+    assert ("languages", "bn") in pairs and ("languages", "en") in pairs
+
+    # "No, back to the choices": the screen again with what was chosen, nothing sent
+    back = soup(officer.post(confirm_url(issue), as_post(pairs, back="1")))
+    assert back.find("input", {"name": "per_minute"})["value"] == "300"
+    assert back.find("input", {"name": "languages", "value": "bn"}).has_attr("checked")
+    assert back.select_one("[data-send-confirmation]") is None and not Send.objects.exists()
+
+    response = officer.post(confirm_url(issue), as_post(pairs))
+    send = Send.objects.get()
+    assert response.status_code == 302 and response["Location"] == send_url(send)
+    assert send.max_rate == 5 and send.deliveries.count() == 5  # the reader of both left out
+    assert "At most 300 e-mails per minute" in officer.get(send_url(send)).content.decode()
+
+
+def test_a_scheduled_send_is_confirmed_with_its_date_in_words(officer, issue, server):
+    subscribe(1, "en")
+    at = datetime.datetime(2031, 1, 9, 18, 5, tzinfo=DHAKA)
+    page = soup(officer.post(confirm_url(issue), {"send_at": "2031-01-09 18:05"}))
+    question = page.select_one("[data-question]").get_text()
+    assert question == (
+        f"Send “{issue.title}” on 9 Jan 2031, 18:05 (Dhaka time) to 1 subscriber: 1 in English?"
+    )
+    assert "Yes, schedule it" in page.select_one("[data-confirm-send]").get_text()
+    assert page.select_one("[data-confirm-speed]").get_text() == "No speed limit"
+    officer.post(confirm_url(issue), as_post(hidden_fields(page)))
+    send = Send.objects.get()
+    assert send.scheduled_at == at and send.max_rate == 0
+    assert "9 Jan 2031, 18:05 (Dhaka time)" in officer.get(send_url(send)).content.decode()
+
+
+def test_the_send_screen_loads_the_date_time_picker_it_calls(officer, issue):
+    html = officer.get(confirm_url(issue)).content.decode()
+    script = html.index("wagtailadmin/js/date-time-chooser.js")
+    assert script < html.index("initDateTimeChooser(")  # defined before the widget calls it
+
+
+def test_after_the_send_the_button_is_guarded(officer, issue, server):
+    subscribe(2, "en")
+    officer.post(confirm_url(issue), {"confirmed": "yes"})
+    send = Send.objects.get()
+    page = soup(officer.get(confirm_url(issue)))
+    assert page.select_one("[data-send-button]").has_attr("disabled")  # while it is sending
+    assert page.select_one("[data-active-send]") is not None
+
+    run(send)
+    page = soup(officer.get(confirm_url(issue)))
+    notice = page.select_one("[data-sent-before]").get_text()
+    assert "This issue was sent on" in notice and "(2 delivered)" in notice
+    assert page.select_one("[data-recipients] [data-total]").get_text(strip=True) == "0"
+    response = officer.post(confirm_url(issue), {})  # a second click, or the page resubmitted
+    assert "Nobody to send to" in response.content.decode()
+    response = officer.post(confirm_url(issue), {"confirmed": "yes"})
+    assert "Nobody to send to" in response.content.decode()
+    assert Send.objects.count() == 1
+
+
+def test_what_cannot_be_waived_disables_the_button(officer, issue, server):
+    subscribe(2, "bn")
+    bn = issue.get_translation(Locale.objects.get(language_code="bn"))
+    bn.__class__.objects.filter(pk=bn.pk).update(subject="দুই\nলাইন")
+    page = soup(officer.get(confirm_url(issue)))
+    assert "Bangla: the subject has a line break" in page.select_one("[data-problems]").get_text()
+    button = page.select_one("[data-send-button]")
+    assert button.has_attr("disabled") and not button.has_attr("data-needs-fallback")
+    response = officer.post(confirm_url(issue), {"allow_fallback": "on"})
+    assert "Bangla: the subject has a line break" in response.content.decode()
+    assert not Send.objects.exists()
 
 
 # A send's page: figures, pause, resume, cancel
@@ -366,7 +470,7 @@ def test_translators_can_neither_send_nor_watch_nor_control(translator, issue, s
 
     for page in (issue, bn_issue):
         assert translator.get(confirm_url(page)).status_code in (302, 403)
-        assert translator.post(confirm_url(page), {"max_rate": "0"}).status_code in (302, 403)
+        assert translator.post(confirm_url(page), {"confirmed": "yes"}).status_code in (302, 403)
     assert not Send.objects.exists()
 
     send = sending.create_send(issue)

@@ -34,7 +34,7 @@ def test_a_line_break_in_a_subject_is_refused_everywhere(server, issue, client, 
     subscribe(2, "bn")
     with pytest.raises(sending.NotReady) as refused:
         sending.create_send(issue)
-    assert "bn: the subject has a line break" in refused.value.problems
+    assert "Bangla: the subject has a line break" in refused.value.problems
     [_en, bn_entry, bilingual] = readiness(issue)
     assert bilingual.bilingual and "subject" in bilingual.line_breaks  # it holds the Bangla one
     assert bn_entry.line_breaks == ["subject"] and not bn_entry.ready

@@ -139,6 +139,19 @@ def format_date_range(start, end=None, language=None):
     return localize_digits(text, language)
 
 
+def format_datetime(value, language=None):
+    """A moment for the admin, in the site's time zone (Asia/Dhaka), in a form nobody reads the
+    wrong way round: "3 Dec 2026, 13:43" / "৩ ডিসেম্বর ২০২৬, ১৩:৪৩" (Bangla's short month names are
+    not in common use, so Bangla writes the month in full)."""
+    if not value:
+        return ""
+    language = current_language(language)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    day = date_text(value.date(), "d MMMM y" if language == "bn" else "d MMM y", language)
+    return localize_digits(f"{day}, {value:%H:%M}", language)
+
+
 def format_time(value, language=None):
     """A time of day in the site's time zone: "9:30 AM" / "সকাল ৯:৩০"."""
     if not value:

@@ -1,4 +1,5 @@
-"""Admin views of a newsletter issue: readiness per language and "Send test"."""
+"""Admin views of newsletter issues: Newsletter → Issues (the listing, with each language's
+status and the last send), and an issue's readiness per language with "Send test"."""
 
 import logging
 import smtplib
@@ -7,20 +8,36 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables.pages import PageTitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.pages.listing import IndexView as PageIndexView
+from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.log_actions import log
+from wagtail.models import Locale
+
+from website.formatting import format_date
 
 from ..addresses import normalize_email
+from ..languages import language_name
 from ..links import recipient_links, sample_links
 from ..messages import edition_message, header_problems
-from ..models import NewsletterIssuePage, Subscriber
+from ..models import (
+    DeliveryStatus,
+    NewsletterArchivePage,
+    NewsletterIssuePage,
+    Send,
+    Subscriber,
+)
 from ..readiness import readiness
+from .sends import ISSUES, can_send
 
 logger = logging.getLogger(__name__)
 MAX_TEST_RECIPIENTS = 10
@@ -162,3 +179,115 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
             % {"count": sent},
         )
         return self.render_to_response(self.get_context_data(form=form))
+
+
+# Newsletter → Issues
+
+
+def source_archive():
+    """The archive new issues are created under: the source language's (translators make the
+    Bangla page from it)."""
+    return (
+        NewsletterArchivePage.objects.filter(locale=Locale.get_default()).order_by("path").first()
+    )
+
+
+def language_statuses(page, translations):
+    """Each site language's state of the issue, for the listing: ("English", "live"), ..."""
+    rows = []
+    for locale in Locale.objects.order_by("pk"):
+        copy = page if locale.pk == page.locale_id else translations.get(locale.pk)
+        if copy is None:
+            status, label = "missing", _("not translated")
+        elif not copy.live:
+            status, label = "draft", _("draft")
+        elif copy.has_unpublished_changes:
+            status, label = "changed", _("live, changes not published")
+        else:
+            status, label = "live", _("live")
+        rows.append(
+            {
+                "code": locale.language_code,
+                "name": language_name(locale.language_code),
+                "status": status,
+                "label": label,
+            }
+        )
+    return rows
+
+
+class LanguageStatusColumn(Column):
+    cell_template_name = "newsletter/admin/issue_languages_cell.html"
+
+
+class LastSendColumn(Column):
+    cell_template_name = "newsletter/admin/issue_last_send_cell.html"
+
+
+class IssueIndexView(PageIndexView):
+    """One row per issue (its source-language page): the date, each language's state and the
+    last send with its figures. "Add issue" creates it under the archive."""
+
+    add_item_label = gettext_lazy("Add issue")
+    show_locale_labels = False  # every row is in the source language
+    default_ordering = "-issue_date"
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(locale=Locale.get_default())
+
+    def get_valid_orderings(self):
+        return [*super().get_valid_orderings(), "issue_date", "-issue_date"]
+
+    def get_add_url(self):
+        archive = source_archive()
+        if archive is None or not archive.permissions_for_user(self.request.user).can_add_subpage():
+            return None
+        return reverse(
+            "wagtailadmin_pages:add", args=["newsletter", "newsletterissuepage", archive.pk]
+        )
+
+    def get_context_data(self, **kwargs):
+        """Each row's translations and last send, in two queries for the whole page."""
+        context = super().get_context_data(**kwargs)
+        pages = list(context["object_list"])
+        translations = {}
+        for copy in NewsletterIssuePage.objects.filter(
+            translation_key__in=[page.translation_key for page in pages]
+        ).exclude(locale=Locale.get_default()):
+            translations.setdefault(copy.translation_key, {})[copy.locale_id] = copy
+        last_sends = {}
+        for send in (
+            Send.objects.filter(issue__in=pages)
+            .annotate(
+                sent=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.SENT)),
+                failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)),
+            )
+            .order_by("issue_id", "-pk")
+        ):
+            last_sends.setdefault(send.issue_id, send)
+        for page in pages:
+            page.newsletter_languages = language_statuses(
+                page, translations.get(page.translation_key, {})
+            )
+            page.newsletter_last_send = last_sends.get(page.pk)
+            page.newsletter_can_send = can_send(self.request.user, page)
+        return context
+
+
+class IssueViewSet(PageListingViewSet):
+    model = NewsletterIssuePage
+    icon = "mail"
+    menu_label = gettext_lazy("Issues")
+    name = ISSUES
+    index_view_class = IssueIndexView
+    columns = [
+        PageTitleColumn("title", label=gettext_lazy("Title"), sort_key="title", classname="title"),
+        Column(
+            "issue_date",
+            label=gettext_lazy("Date"),
+            accessor=lambda page: format_date(page.issue_date),
+            sort_key="issue_date",
+        ),
+        LanguageStatusColumn("languages", label=gettext_lazy("Status per language")),
+        LastSendColumn("last_send", label=gettext_lazy("Last send")),
+    ]

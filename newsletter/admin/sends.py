@@ -12,7 +12,6 @@ permission policy grants "view" and nothing else.
 """
 
 import datetime
-import zoneinfo
 
 from django import forms
 from django.conf import settings
@@ -46,11 +45,12 @@ from wagtail.models import Locale, Page
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import page_permission_policy
 
-from website.formatting import format_number, localize_digits
+from website.formatting import format_datetime, format_number
 from website.models import Topic
 
 from .. import sending
 from ..audiences import MATCH_ALL, MATCH_ANY, Audience
+from ..languages import language_name
 from ..models import (
     BOTH,
     LANGUAGE_CHOICES,
@@ -69,6 +69,7 @@ from ..readiness import LanguageReadiness
 from .exports import SafeSpreadsheetMixin, csv_safe
 
 SENDS = "newsletter_sends"
+ISSUES = "newsletter_issues"
 DELIVERIES = "newsletter_deliveries"
 
 
@@ -231,10 +232,14 @@ def active_send(issue):
     return Send.objects.active().filter(issue=issue).order_by("-pk").first()
 
 
-def dhaka_time(value):
-    """A date-time as the site's time zone (Asia/Dhaka) writes it, in the admin's digits."""
-    local = timezone.localtime(value, zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    return localize_digits(local.strftime("%Y-%m-%d %H:%M"))
+def speed_text(max_rate):
+    """A send's speed limit in words: "At most 600 e-mails per minute", or "No speed limit"."""
+    if not max_rate:
+        return _("No speed limit")
+    per_minute = max(1, round(max_rate * 60))
+    return ngettext(
+        "At most %(count)s e-mail per minute", "At most %(count)s e-mails per minute", per_minute
+    ) % {"count": format_number(per_minute)}
 
 
 def send_url(send):
@@ -269,12 +274,17 @@ class SendForm(forms.Form):
         label=gettext_lazy("Send at (Dhaka time)"),
         required=False,
         widget=AdminDateTimeInput,
-        help_text=gettext_lazy("Leave empty to start now."),
+        help_text=gettext_lazy("Leave empty to start now. Written as 2027-01-15 09:30."),
     )
-    max_rate = forms.FloatField(
-        label=gettext_lazy("Messages per second at most"),
-        min_value=0,
-        help_text=gettext_lazy("0 for no limit; set your e-mail provider's limit here."),
+    per_minute = forms.IntegerField(
+        label=gettext_lazy("At most this many e-mails per minute"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("no limit")}),
+        help_text=gettext_lazy(
+            "Leave empty for no limit. If your e-mail provider allows so many an hour, divide "
+            "by 60."
+        ),
     )
 
     # Who it goes to: everyone (nothing chosen), a saved segment, or the rules below.
@@ -346,6 +356,11 @@ class SendForm(forms.Form):
             raise ValidationError(_("This time has passed. Leave it empty to start now."))
         return value
 
+    def max_rate(self):
+        """The speed limit as a send stores it: messages per second, 0 for none."""
+        per_minute = self.cleaned_data.get("per_minute")
+        return per_minute / 60 if per_minute else 0
+
     def clean_save_as(self):
         name = self.cleaned_data["save_as"].strip()
         if name and Segment.objects.filter(name__iexact=name).exists():
@@ -414,14 +429,63 @@ def counts_shown(counts):
     }
 
 
+def recipients_by_language(counts):
+    """ "2,901 in Bangla, 1,411 in English": the languages with recipients, most first."""
+    order = language_order()
+    languages = sorted(
+        (code for code, count in counts["languages"].items() if count),
+        key=lambda code: (-counts["languages"][code], order.get(code, 99)),
+    )
+    return ", ".join(
+        _("%(count)s in %(language)s")
+        % {"count": format_number(counts["languages"][code]), "language": language_name(code)}
+        for code in languages
+    )
+
+
+def send_question(issue, counts, scheduled_at=None):
+    """What the confirmation asks, as Mailchimp does: "Send “January 2027” to 4,312
+    subscribers: 2,901 in Bangla, 1,411 in English?" (with the time when scheduled)."""
+    values = {
+        "title": issue.title,
+        "count": format_number(counts["total"]),
+        "languages": recipients_by_language(counts),
+    }
+    if scheduled_at:
+        values["time"] = format_datetime(scheduled_at)
+        return (
+            ngettext(
+                "Send “%(title)s” on %(time)s (Dhaka time) to %(count)s subscriber: %(languages)s?",
+                "Send “%(title)s” on %(time)s (Dhaka time) to %(count)s subscribers: "
+                "%(languages)s?",
+                counts["total"],
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Send “%(title)s” now to %(count)s subscriber: %(languages)s?",
+            "Send “%(title)s” now to %(count)s subscribers: %(languages)s?",
+            counts["total"],
+        )
+        % values
+    )
+
+
 class IssueSendView(WagtailAdminTemplateMixin, FormView):
-    """Recipients per language, readiness of the published editions, what blocks the send; on
-    POST, sending.create_send and off to the send's page."""
+    """Recipients per language, readiness of the published editions and what blocks the send;
+    a first POST shows what will happen (how many people, in which language, when) and asks
+    for a confirmation; the confirmed POST calls sending.create_send and goes to the send's page.
+
+    The confirmation carries every field of the form as hidden inputs, so a field added to
+    SendForm (another way to choose the audience) travels through it unchanged."""
 
     form_class = SendForm
     template_name = "newsletter/admin/issue_send.html"
+    confirm_template_name = "newsletter/admin/issue_send_confirm.html"
     page_title = gettext_lazy("Send")
     header_icon = "mail"
+    confirming = None  # the confirmation's context while it is shown
 
     def dispatch(self, request, page_id):
         issue = get_object_or_404(NewsletterIssuePage, pk=page_id)
@@ -437,6 +501,7 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
 
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
+            {"url": reverse(f"{ISSUES}:index"), "label": _("Issues")},
             {
                 "url": reverse("wagtailadmin_pages:edit", args=[self.issue.pk]),
                 "label": self.issue.title,
@@ -445,10 +510,14 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
         ]
 
     def get_initial(self):
-        return {"max_rate": settings.NEWSLETTER_MAX_RATE}
+        rate = settings.NEWSLETTER_MAX_RATE
+        return {"per_minute": max(1, round(rate * 60)) if rate else None}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "issue": self.issue}
+
+    def get_template_names(self):
+        return [self.confirm_template_name] if self.confirming else super().get_template_names()
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("count"):
@@ -464,37 +533,96 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
         counts = audience.counts(self.issue)
         shown = counts_shown(counts)
         shown["already_text"] = already_text(counts["already"], audience.resend)
+        shown["count"] = counts["total"]
         return JsonResponse(shown)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.confirming:
+            context.update(self.confirming, issue=self.issue, media=context["form"].media)
+            return context
         editions = sending.live_editions(self.issue)
-        names = dict(LANGUAGE_CHOICES)
         form = context["form"]
         audience = form.audience() if form.is_bound and form.is_valid() else Audience()
         counts = audience.counts(self.issue)
         order = language_order()
         shown = counts_shown(counts)
+        problems = sending.edition_problems(editions, allow_fallback=False)
+        blocking = sending.edition_problems(editions, allow_fallback=True)
+        active = active_send(self.issue)
+        fallback_chosen = form.is_bound and form.data.get("allow_fallback") in ("on", "True")
         context.update(
             issue=self.issue,
+            media=form.media,
             report=live_readiness(editions),
             recipients=[
-                {"code": code, "name": names.get(code, code), "count": shown["languages"][code]}
+                {"code": code, "name": language_name(code), "count": shown["languages"][code]}
                 for code in sorted(counts["languages"], key=lambda code: order.get(code, 99))
             ],
             recipients_total=shown["total"],
+            nobody=not counts["total"],
             already_text=already_text(counts["already"], audience.resend),
-            problems=sending.edition_problems(editions, allow_fallback=False),
-            blocking=sending.edition_problems(editions, allow_fallback=True),
+            problems=problems,
+            blocking=blocking,
+            # The button waits for the fallback choice while only untranslated items stop it.
+            needs_fallback=bool(problems) and not blocking and active is None,
+            disabled=bool(active or blocking or (problems and not fallback_chosen)),
             drafts=[
-                names.get(code, code)
+                language_name(code)
                 for code, (page, _edition) in editions.items()
                 if page is not None and page.has_unpublished_changes
             ],
-            active=active_send(self.issue),
+            active=active,
             earlier=Send.objects.filter(issue=self.issue).order_by("-pk")[:10],
         )
+        last_done = (
+            Send.objects.filter(issue=self.issue, state=SendState.DONE).order_by("-pk").first()
+        )
+        if last_done is not None:
+            context.update(
+                last_done=last_done, last_done_sent=format_number(last_done.totals()["sent"])
+            )
         return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        if "back" in request.POST:  # from the confirmation to the choices, as they were
+            return self.render_to_response(self.get_context_data(form=form))
+        if request.POST.get("confirmed") != "yes":
+            return self.confirm(form)
+        return self.form_valid(form)
+
+    def confirm(self, form):
+        """The confirmation: what will happen, or the form again with what stops it."""
+        data = form.cleaned_data
+        problems = sending.edition_problems(
+            sending.live_editions(self.issue), allow_fallback=data["allow_fallback"]
+        )
+        audience = form.audience()
+        counts = audience.counts(self.issue)
+        if not counts["total"]:
+            problems.append(
+                _(
+                    "Nobody to send to: the audience matches no confirmed subscriber who has "
+                    "not received this issue yet."
+                )
+            )
+        if problems:
+            form.add_error(None, _("Not sent; nothing was created:"))
+            for problem in problems:
+                form.add_error(None, problem)
+            return self.form_invalid(form)
+        self.confirming = {
+            "question": send_question(self.issue, counts, data["send_at"]),
+            "audience": audience.describe(),
+            "already_text": already_text(counts["already"], audience.resend),
+            "speed": speed_text(form.max_rate()),
+            "scheduled": bool(data["send_at"]),
+            "fallback": data["allow_fallback"],
+        }
+        return self.render_to_response(self.get_context_data(form=form))
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -519,7 +647,7 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
                     user=self.request.user,
                     scheduled_at=data["send_at"],
                     allow_fallback=data["allow_fallback"],
-                    max_rate=data["max_rate"],
+                    max_rate=form.max_rate(),
                     audience=form.audience(),
                 )
                 if data["save_as"]:
@@ -533,7 +661,7 @@ class IssueSendView(WagtailAdminTemplateMixin, FormView):
             messages.success(
                 self.request,
                 _("Send scheduled for %(time)s (Dhaka time).")
-                % {"time": dhaka_time(send.scheduled_at)},
+                % {"time": format_datetime(send.scheduled_at)},
             )
         elif send.state == SendState.PAUSED:
             messages.warning(self.request, send.pause_reason)
@@ -654,7 +782,7 @@ class SendView(SendMixin, WagtailAdminTemplateMixin, TemplateView):
             issue_url=reverse("wagtailadmin_pages:edit", args=[self.send.issue_id]),
             refresh_seconds=self.refresh_seconds,
             shown_refresh=format_number(self.refresh_seconds),
-            shown_max_rate=format_number(self.send.max_rate),
+            speed=speed_text(self.send.max_rate),
             audience=Audience.from_json(self.send.audience).describe(),
         )
         return context

@@ -50,7 +50,8 @@ from ..emails import send_confirmation_task
 from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
 from ..models import Label, Segment, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
 from .exports import SafeSpreadsheetMixin, csv_safe
-from .sends import SENDS, SendViewSet
+from .issues import IssueViewSet
+from .sends import ISSUES, SENDS, SendViewSet
 
 VIEWSET_NAME = "newsletter_subscribers"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -887,8 +888,9 @@ class NewsletterViewSetGroup(ViewSetGroup):
     menu_order = 250
     submenu_hook = "register_newsletter_menu_item"
     items = (
+        IssueViewSet(ISSUES, url_prefix="newsletter/issues"),
+        SendViewSet(SENDS, url_prefix="newsletter/sends"),
         SubscriberViewSet(VIEWSET_NAME, url_prefix="newsletter/subscribers"),
         LabelViewSet("newsletter_labels", url_prefix="newsletter/labels"),
         SegmentViewSet("newsletter_segments", url_prefix="newsletter/segments"),
-        SendViewSet(SENDS, url_prefix="newsletter/sends"),
     )

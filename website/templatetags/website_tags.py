@@ -29,6 +29,12 @@ def local_date(value):
 
 
 @register.filter
+def local_datetime(value):
+    """{{ send.created_at|local_datetime }} -> 3 Dec 2026, 13:43 / ৩ ডিসেম্বর ২০২৬, ১৩:৪৩ (Dhaka)"""
+    return formatting.format_datetime(value)
+
+
+@register.filter
 def local_time(value):
     """{{ start|local_time }} -> 9:30 AM / সকাল ৯:৩০ (Asia/Dhaka)"""
     return formatting.format_time(value)
