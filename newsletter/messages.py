@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from .editions import fits_8bit
-from .languages import content_language, reading_language
+from .languages import content_language
 from .links import PLACEHOLDERS, edition_placeholders
 
 TEST_PREFIX = "[TEST]"
@@ -95,10 +94,8 @@ def edition_message(edition, to, links, *, test=False, connection=None, feedback
     loops (Gmail's Feedback-ID)."""
     personal = edition.personalize(links)
     subject = personal.subject
-    if test:
-        with translation.override(reading_language(edition.language)):
-            label = _("test, %(language)s edition") % {"language": edition.language}
-        subject = f"{TEST_PREFIX} {subject} ({label})"
+    if test:  # the subject, in the edition's own language, tells the editions apart
+        subject = f"{TEST_PREFIX} {subject}"
     subject = subject_header(subject)
     list_unsubscribe = [f"<{links['one_click']}>"]
     mailto = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO

@@ -92,3 +92,100 @@ def test_translators_get_no_add_button_for_english_issues(client, demo):
     page = soup(client.get(ISSUES))
     assert "Add issue" not in page.get_text()  # they neither add nor send English issues
     assert page.select_one("[data-send-link]") is None
+
+
+# "Send test": readable, honest about what it did not send, and no mail relay
+
+
+def trial_url(page):
+    return reverse("newsletter_issue_test", args=[page.pk])
+
+
+def subjects(server):
+    return sorted(str(message["Subject"]) for _rcpt, message in server.received)
+
+
+def allow_test_domains(domains):
+    from wagtail.models import Site
+
+    from newsletter.models import NewsletterSettings
+
+    NewsletterSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"test_domains": domains}
+    )
+
+
+def untranslated_issue():
+    archive = NewsletterArchivePage.objects.get(locale=Locale.get_default())
+    page = archive.add_child(
+        instance=NewsletterIssuePage(title="January 2027", slug="january-2027", subject="Jan 2027")
+    )
+    page.save_revision().publish()
+    return page
+
+
+def test_the_send_test_button_draws_its_icon_small_beside_its_label(officer, issue):
+    button = soup(officer.get(trial_url(issue))).select_one("[data-send-test]")
+    assert "Send test" in button.get_text()
+    assert "button--icon" in button["class"] and button.select_one(".icon-wrapper svg")
+
+
+def test_both_editions_of_an_untranslated_issue_says_bangla_was_not_sent(officer, server):
+    page = untranslated_issue()
+    response = officer.post(
+        trial_url(page), {"addresses": "officer@example.org", "editions": "all"}, follow=True
+    )
+    shown = [str(message).strip() for message in response.context["messages"]]
+    assert "1 test message sent (English)." in shown
+    assert "Bangla edition not sent: the issue is not translated yet." in shown
+    assert subjects(server) == ["[TEST] Jan 2027"]
+
+
+def test_tests_go_only_to_admin_users_or_allowed_domains(officer, issue, server):
+    stranger = {"addresses": "officer@example.org, someone@elsewhere.example", "editions": "en"}
+    response = officer.post(trial_url(issue), stranger)
+    assert response.status_code == 200
+    assert "Not allowed: someone@elsewhere.example" in response.content.decode()
+    assert server.received == []
+
+    allow_test_domains("ilo.example, @Elsewhere.example")
+    assert officer.post(trial_url(issue), stranger).status_code == 302
+    assert sorted(rcpt for rcpt, _m in server.received) == [
+        "officer@example.org",
+        "someone@elsewhere.example",
+    ]
+
+
+def test_a_translator_can_test_only_the_bangla_edition(client, issue, server):
+    assert client.login(username="translator", password=DEMO_PASSWORD)
+    bn = issue.get_translation(Locale.objects.get(language_code="bn"))
+    assert client.get(trial_url(issue)).status_code in (302, 403)  # the English issue: refused
+    refused = client.post(trial_url(bn), {"addresses": "translator@example.org", "editions": "en"})
+    assert "English edition not sent: only those who may edit it can test it." in (
+        refused.content.decode()
+    )
+    assert server.received == []
+
+    response = client.post(
+        trial_url(bn), {"addresses": "translator@example.org", "editions": "all"}, follow=True
+    )
+    shown = [str(message).strip() for message in response.context["messages"]]
+    assert "1 test message sent (Bangla)." in shown
+    assert "English edition not sent: only those who may edit it can test it." in shown
+    assert subjects(server) == [f"[TEST] {bn.subject}"]
+    both = client.post(trial_url(bn), {"addresses": "translator@example.org", "editions": "both"})
+    assert "only those who may edit it can test it" in both.content.decode()
+    assert len(server.received) == 1
+
+
+def test_each_user_has_a_daily_limit_of_test_messages(officer, issue, server, settings):
+    settings.NEWSLETTER_TEST_DAILY_LIMIT = 3
+    data = {"addresses": "officer@example.org", "editions": "all"}
+    assert officer.post(trial_url(issue), data).status_code == 302  # 2 messages
+    page = soup(officer.get(trial_url(issue)))
+    assert "1 left for you now" in page.select_one("[data-test-limit]").get_text()
+    refused = officer.post(trial_url(issue), data)
+    assert "would send 2 messages, and you have sent 2 of your 3" in refused.content.decode()
+    assert len(server.received) == 2
+    assert officer.post(trial_url(issue), {**data, "editions": "en"}).status_code == 302
+    assert len(server.received) == 3

@@ -279,6 +279,16 @@ def officer_client(client, demo):
     return client
 
 
+def allow_test_domains(domains):
+    from wagtail.models import Site
+
+    from newsletter.models import NewsletterSettings
+
+    NewsletterSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"test_domains": domains}
+    )
+
+
 def test_officer_sends_a_test_of_both_editions(officer_client, en_issue, bn_issue, smtp):  # noqa: F811
     url = reverse("newsletter_issue_test", args=[en_issue.pk])
     page = officer_client.get(url)
@@ -290,11 +300,18 @@ def test_officer_sends_a_test_of_both_editions(officer_client, en_issue, bn_issu
     response = officer_client.post(
         url, {"addresses": "Officer@Example.org, second@example.org", "editions": "all"}
     )
-    assert response.status_code == 200
+    assert "second@example.org" in response.content.decode()  # not an account, no domain allowed
+    allow_test_domains("example.org")
+    response = officer_client.post(
+        url, {"addresses": "Officer@Example.org, second@example.org", "editions": "all"}
+    )
+    assert response.status_code == 302
     received = smtp.wait_for(4)
     assert len(received) == 4
     subjects = sorted(message["Subject"].strip() for _to, message in received)
-    assert all(subject.startswith("[TEST]") for subject in subjects)
+    assert all(subject.startswith("[TEST] ") for subject in subjects)
+    # one clean prefix, the edition's own subject after it (not "[TEST] … (test, en edition)")
+    assert subjects == sorted(f"[TEST] {i.subject}" for i in (en_issue, bn_issue) * 2)
     assert any(bn_issue.subject in s for s in subjects) and any(
         en_issue.subject in s for s in subjects
     )
@@ -318,7 +335,7 @@ def test_test_send_rejects_bad_addresses_and_reports_smtp_failures(
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
-    response = officer_client.post(url, {"addresses": "ok@example.org", "editions": "bn"})
+    response = officer_client.post(url, {"addresses": "officer@example.org", "editions": "bn"})
     assert response.status_code == 200
     assert "Nothing was sent" in response.content.decode()
 

@@ -256,6 +256,25 @@ def test_a_scheduled_send_is_confirmed_with_its_date_in_words(officer, issue, se
     assert "9 Jan 2031, 18:05 (Dhaka time)" in officer.get(send_url(send)).content.decode()
 
 
+def test_the_confirmation_in_the_bangla_admin_uses_bengali_digits_and_names(
+    officer, issue, server
+):
+    from django.contrib.auth import get_user_model
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(get_user_model().objects.get(username="officer"))
+    profile.preferred_language = "bn"
+    profile.save()
+    subscribe(12, "bn")
+    subscribe(3, "en")
+    page = soup(officer.post(confirm_url(issue), {"send_at": "2031-01-09 18:05"}))
+    assert page.select_one("[data-question]").get_text() == (
+        f"“{issue.title}” ৯ জানুয়ারি ২০৩১, ১৮:০৫ (ঢাকার সময়) ১৫ জন সাবস্ক্রাইবারকে পাঠাবেন: "
+        "বাংলা ভাষায় ১২ জন, ইংরেজি ভাষায় ৩ জন?"
+    )
+    assert page.select_one("[data-confirm-speed]").get_text() == "গতির কোনো সীমা নেই"
+
+
 def test_the_send_screen_loads_the_date_time_picker_it_calls(officer, issue):
     html = officer.get(confirm_url(issue)).content.decode()
     script = html.index("wagtailadmin/js/date-time-chooser.js")

@@ -1,16 +1,21 @@
 """Admin views of newsletter issues: Newsletter → Issues (the listing, with each language's
 status and the last send), and an issue's readiness per language with "Send test"."""
 
+import datetime
 import logging
 import smtplib
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
@@ -21,18 +26,19 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.pages.listing import IndexView as PageIndexView
 from wagtail.admin.viewsets.pages import PageListingViewSet
 from wagtail.log_actions import log
-from wagtail.models import Locale
+from wagtail.models import Locale, PageLogEntry
 
-from website.formatting import format_date
+from website.formatting import format_date, format_number
 
 from ..addresses import normalize_email
-from ..languages import language_name
+from ..languages import BOTH, language_name
 from ..links import recipient_links, sample_links
-from ..messages import edition_message, header_problems
+from ..messages import edition_message
 from ..models import (
     DeliveryStatus,
     NewsletterArchivePage,
     NewsletterIssuePage,
+    NewsletterSettings,
     Send,
     Subscriber,
 )
@@ -48,8 +54,10 @@ class TestSendForm(forms.Form):
         label=gettext_lazy("Send to"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
-            "Up to 10 addresses, separated by commas or on separate lines. Subscribers among them "
-            "get their own working links; the others get links to the sign-up page."
+            "Up to 10 addresses, separated by commas or on separate lines: people with an account "
+            "in this admin, or addresses at the domains allowed under Settings → Newsletter "
+            "settings. Subscribers among them get their own working links; the others get links "
+            "to the sign-up page."
         ),
     )
     editions = forms.ChoiceField(
@@ -62,6 +70,10 @@ class TestSendForm(forms.Form):
         ],
         initial="all",
     )
+
+    def __init__(self, *args, allowed_domains=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed_domains = set(allowed_domains)
 
     def clean_addresses(self):
         raw = [
@@ -84,7 +96,84 @@ class TestSendForm(forms.Form):
             raise ValidationError(
                 _("A test goes to %(max)d addresses at most.") % {"max": MAX_TEST_RECIPIENTS}
             )
+        refused = not_allowed(addresses, self.allowed_domains)
+        if refused:
+            raise ValidationError(
+                _(
+                    "Tests go only to people with an account in this admin or to the domains "
+                    "allowed under Settings → Newsletter settings. Not allowed: %(addresses)s"
+                )
+                % {"addresses": ", ".join(refused)}
+            )
         return list(dict.fromkeys(addresses))
+
+
+def not_allowed(addresses, domains):
+    """The addresses that may not receive a test: neither an active admin user's (any case)
+    nor at one of `domains`. A test is the real newsletter: the test view is no mail relay."""
+    lowered = {address.lower() for address in addresses}
+    accounts = {
+        user.email.lower()
+        for user in get_user_model()
+        .objects.annotate(lower_email=Lower("email"))
+        .filter(is_active=True, lower_email__in=lowered)
+        if user.has_perm("wagtailadmin.access_admin")
+    }
+    return [
+        address
+        for address in addresses
+        if address.lower() not in accounts and address.rpartition("@")[2].lower() not in domains
+    ]
+
+
+def tests_sent_today(user):
+    """Test messages `user` sent in the last 24 hours (from the issues' history)."""
+    since = timezone.now() - datetime.timedelta(hours=24)
+    entries = PageLogEntry.objects.filter(
+        user=user, action="newsletter.test_send", timestamp__gte=since
+    )
+    return sum(
+        (entry.data or {}).get("messages")
+        or len((entry.data or {}).get("editions", [])) * (entry.data or {}).get("recipients", 0)
+        for entry in entries
+    )
+
+
+def test_editions(report, chosen, user):
+    """The editions to send for the choice (`all`: each language's; a language; `both`) and,
+    for each chosen edition that is not sent, why: not translated, not the user's to edit (a
+    translator may not send the English edition), or a header with a line break."""
+    editions, not_sent = [], []
+    pages = [entry.page for entry in report if not entry.bilingual]
+    for entry in report:
+        if not (chosen == entry.language or (chosen == "all" and not entry.bilingual)):
+            continue
+        name = {"language": language_name(entry.language)}
+        own = pages if entry.bilingual else [entry.page]
+        if entry.edition is None:
+            not_sent.append(
+                _("%(language)s edition not sent: the issue is not translated yet.") % name
+            )
+        elif not all(page and page.permissions_for_user(user).can_edit() for page in own):
+            not_sent.append(
+                _("%(language)s edition not sent: only those who may edit it can test it.") % name
+            )
+        elif entry.line_breaks:
+            not_sent.append(
+                _("%(language)s edition not sent: its subject or preheader has a line break.")
+                % name
+            )
+        else:
+            editions.append(entry.edition)
+    if chosen == BOTH and not any(entry.bilingual for entry in report):
+        not_sent.append(
+            _(
+                "%(language)s edition not sent: it needs the issue in both languages; translate "
+                "it first."
+            )
+            % {"language": language_name(BOTH)}
+        )
+    return editions, not_sent
 
 
 def send_test(editions, addresses):
@@ -104,6 +193,10 @@ def send_test(editions, addresses):
 
 
 class IssueTestView(WagtailAdminTemplateMixin, FormView):
+    """Readiness per language and "Send test", for those who may edit the issue's page. Tests
+    go to admin users or allowed domains, at most NEWSLETTER_TEST_DAILY_LIMIT messages a day
+    per user, and each edition only for those who may edit it."""
+
     form_class = TestSendForm
     template_name = "newsletter/admin/issue_test.html"
     page_title = gettext_lazy("Readiness and test send")
@@ -122,6 +215,10 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
     def get_initial(self):
         return {"addresses": self.request.user.email}
 
+    def get_form_kwargs(self):
+        domains = NewsletterSettings.for_request(self.request).allowed_domains()
+        return {**super().get_form_kwargs(), "allowed_domains": domains}
+
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {
@@ -135,27 +232,35 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["issue"] = self.issue
         context["report"] = getattr(self, "report", None) or readiness(self.issue)
+        limit = settings.NEWSLETTER_TEST_DAILY_LIMIT
+        context["daily_limit"] = format_number(limit)
+        context["left_today"] = format_number(max(0, limit - tests_sent_today(self.request.user)))
         return context
 
     def form_valid(self, form):
         self.report = readiness(self.issue)
-        chosen = form.cleaned_data["editions"]
-        editions = [
-            entry.edition
-            for entry in self.report
-            if entry.edition
-            and (chosen == entry.language or (chosen == "all" and not entry.bilingual))
-        ]
+        editions, not_sent = test_editions(
+            self.report, form.cleaned_data["editions"], self.request.user
+        )
         if not editions:
-            form.add_error("editions", _("This edition does not exist yet: translate the issue."))
+            for reason in not_sent or [_("Nothing to send.")]:
+                form.add_error("editions", reason)
             return self.form_invalid(form)
         addresses = form.cleaned_data["addresses"]
-        broken = [e.language for e in editions if header_problems(e)]
-        if broken:
-            messages.error(
-                self.request,
-                _("The subject or preheader has a line break (%(languages)s): fix it first.")
-                % {"languages": ", ".join(broken)},
+        count = len(editions) * len(addresses)
+        used, limit = tests_sent_today(self.request.user), settings.NEWSLETTER_TEST_DAILY_LIMIT
+        if used + count > limit:
+            form.add_error(
+                None,
+                _(
+                    "This test would send %(count)s messages, and you have sent %(used)s of your "
+                    "%(limit)s test messages of the last 24 hours. Send fewer, or later."
+                )
+                % {
+                    "count": format_number(count),
+                    "used": format_number(used),
+                    "limit": format_number(limit),
+                },
             )
             return self.form_invalid(form)
         try:
@@ -171,14 +276,28 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
         log(
             instance=self.issue,
             action="newsletter.test_send",
-            data={"editions": [e.language for e in editions], "recipients": len(addresses)},
+            user=self.request.user,
+            data={
+                "editions": [e.language for e in editions],
+                "recipients": len(addresses),
+                "messages": sent,
+            },
         )
         messages.success(
             self.request,
-            ngettext("%(count)d test message sent.", "%(count)d test messages sent.", sent)
-            % {"count": sent},
+            ngettext(
+                "%(count)s test message sent (%(editions)s).",
+                "%(count)s test messages sent (%(editions)s).",
+                sent,
+            )
+            % {
+                "count": format_number(sent),
+                "editions": ", ".join(language_name(e.language) for e in editions),
+            },
         )
-        return self.render_to_response(self.get_context_data(form=form))
+        for reason in not_sent:
+            messages.warning(self.request, reason)
+        return redirect(self.request.path)
 
 
 # Newsletter → Issues

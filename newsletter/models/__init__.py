@@ -4,6 +4,7 @@ with their delivery ledger."""
 from .pages import NewsletterArchivePage, NewsletterIssuePage
 from .prints import PrintFile
 from .sending import Click, ClickKind, Delivery, DeliveryStatus, Send, SendState
+from .settings import NewsletterSettings
 from .subscribers import (
     BOTH,
     LANGUAGE_CHOICES,
@@ -30,6 +31,7 @@ __all__ = [
     "SendState",
     "NewsletterArchivePage",
     "NewsletterIssuePage",
+    "NewsletterSettings",
     "Label",
     "PrintFile",
     "Segment",

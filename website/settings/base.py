@@ -262,6 +262,7 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 # Sending (newsletter/sending.py, docs/sending.md)
 NEWSLETTER_MAX_RATE = float(os.environ.get("NEWSLETTER_MAX_RATE", "0"))  # msgs/s per send, 0: none
+NEWSLETTER_TEST_DAILY_LIMIT = 50  # test messages one admin user may send in 24 hours
 NEWSLETTER_BATCH_SIZE = 100  # deliveries a worker claims at a time, sent over one connection
 NEWSLETTER_PARALLEL_BATCHES = 2  # batches queued at once per send (one per worker process)
 NEWSLETTER_LEASE_SECONDS = 300  # a claimed batch returns to the queue if not done by then
