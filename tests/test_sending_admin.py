@@ -256,9 +256,7 @@ def test_a_scheduled_send_is_confirmed_with_its_date_in_words(officer, issue, se
     assert "9 Jan 2031, 18:05 (Dhaka time)" in officer.get(send_url(send)).content.decode()
 
 
-def test_the_confirmation_in_the_bangla_admin_uses_bengali_digits_and_names(
-    officer, issue, server
-):
+def test_the_confirmation_in_the_bangla_admin_uses_bengali_digits_and_names(officer, issue, server):
     from django.contrib.auth import get_user_model
     from wagtail.users.models import UserProfile
 
