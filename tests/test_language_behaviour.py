@@ -249,11 +249,13 @@ def test_english_tree_is_not_served_under_bn_when_the_bangla_home_is_not_live(cl
 
 
 def translate_into(page, locale, capture_on_commit):
-    """What an officer's "Translate" does: a live page's copy is published in English at once."""
+    """An officer's "Translate" (a draft in English), then a translator publishing it as it is:
+    the Bangla page goes live with the English text."""
     from wagtail_localize.operations import translate_object
 
     with capture_on_commit(execute=True):
         translate_object(page, [locale])
+        page.get_translation(locale).get_latest_revision().publish()
     return page.get_translation(locale)
 
 

@@ -306,7 +306,8 @@ def test_a_string_translated_on_one_page_is_prefilled_on_another(client, bn, pub
     # in the PO download too
     po = download_po(client, translation_b)
     assert [e.msgstr for e in po if e.msgid == SHARED] == [bangla]
-    # and the Bangla page was created with it
+    # and the Bangla page, a draft until the translator publishes it, has it
+    publish_in_editor(client, bn_b, publishing)
     assert bangla in public_text(client, bn_b)
 
 
@@ -357,6 +358,8 @@ def test_memory_never_overwrites_an_existing_translation(client, bn, publishing)
     bn_b = submit_for_translation(client, page_b, bn, publishing)
     own.refresh_from_db()
     assert (own.data, own.tool_name) == ("মজুরি সময়মতো ও পুরোপুরি দেওয়া হয়।", "")
+    assert client.login(username="translator", password=DEMO_PASSWORD)
+    publish_in_editor(client, bn_b, publishing)
     assert "মজুরি সময়মতো ও পুরোপুরি দেওয়া হয়।" in public_text(client, bn_b)
     # running the memory again changes nothing either
     assert fill_from_memory(translation_of(page_b, bn)) == 0

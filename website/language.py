@@ -199,8 +199,9 @@ def untranslated_content(page):
     """How much of the live translated `page` is still the English source, or None if all is done.
 
     One query, only for pages shown in another language than English. wagtail-localize publishes
-    a translation with the source's text wherever a string has no translation (e.g. an officer
-    clicks "Translate" on a live page: the Bangla copy goes live in English at once). A string
+    a translation with the source's text wherever a string has no translation (e.g. a translator
+    publishes the draft before every string is done, or an officer syncs with "Publish
+    immediately"). A string
     counts as translated only if its translation existed when the page was last published, so a
     translator's unpublished work does not hide the notice. When the source changed after that
     publication ("Sync" without publishing), the live page was built from older strings than the

@@ -16,6 +16,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .exports import SiteHistoryView
 from .sitemaps import BilingualSitemap
+from .translation_requests import stop_translation_for_officers
 from .views import robots_txt, search
 
 urlpatterns = [
@@ -24,6 +25,12 @@ urlpatterns = [
         "admin/reports/site-history/",
         SiteHistoryView.as_view(),
         name="site_history_safe_export",
+    ),
+    # wagtail-localize's "Stop synced translation", officers only (website.translation_requests).
+    path(
+        "admin/localize/translate/<int:translation_id>/disable/",
+        stop_translation_for_officers,
+        name="stop_translation_for_officers",
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

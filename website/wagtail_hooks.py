@@ -21,6 +21,7 @@ from .translation_report import (
     TranslationStatusReportView,
     may_view_translation_status,
 )
+from .translation_requests import waiting_for_translation_panel
 
 
 class SiteTextViewSet(SnippetViewSet):
@@ -153,3 +154,10 @@ def register_translation_status_menu_item():
 def add_translation_status_panel(request, panels):
     if may_view_translation_status(request.user):
         panels.append(TranslationStatusPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_waiting_for_translation_panel(request, panels):
+    panel = waiting_for_translation_panel(request.user)
+    if panel is not None:
+        panels.append(panel)

@@ -302,6 +302,9 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAILADMIN_USER_LOGIN_FORM = "website.forms.AdminLoginForm"  # its password label translates
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# "Translate this page" creates the translation as a draft that translators publish, instead of a
+# live copy in English (website/translation_requests.py).
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 # No Gravatar: avatars would load from a third party (sent a hash of each staff e-mail address)
 # and break offline; Wagtail draws its default avatar, or the one a user uploads.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
