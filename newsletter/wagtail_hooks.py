@@ -112,6 +112,27 @@ def issue_send_button(page, user, view_name, next_url=None):
         )
 
 
+# Page choosers: article pages are chosen in the source language only.
+from wagtail.models import Locale  # noqa: E402
+
+from .blocks import ITEM_PAGE_TYPES  # noqa: E402
+
+ITEM_MODEL_NAMES = {name.lower() for name in ITEM_PAGE_TYPES}
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_items_in_the_source_language(pages, request):
+    """A chooser of article pages (an issue's items, an article's related pages) lists the
+    English tree only: each pointer is shown in the reader's language when rendered (the Bangla
+    edition resolves its items itself), and a Bangla copy, which keeps the English title until
+    it is translated, would otherwise be chosen for the English issue by mistake."""
+    page_type = request.GET.get("page_type", "")
+    chosen = {name.strip().lower() for name in page_type.split(",") if name.strip()}
+    if chosen and chosen <= ITEM_MODEL_NAMES:
+        return pages.filter(locale=Locale.get_default())
+    return pages
+
+
 @hooks.register("construct_homepage_panels")
 def add_your_sends_panel(request, panels):
     panels.append(YourSendsPanel())

@@ -406,6 +406,8 @@ def test_the_report_page_shows_the_chart(site, chromium, settings, tmp_path):
 
 def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chromium, settings):
     """The send screen counts recipients per edition language as the officer picks a label."""
+    from playwright.sync_api import expect  # polls from Python: the admin's CSP forbids eval
+
     from newsletter.models import Delivery, Label, NewsletterIssuePage, Send, Status, Subscriber
     from tests.conftest import DEMO_PASSWORD
 
@@ -438,19 +440,108 @@ def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chr
     assert (count("en"), count("bn"), count("both")) == ("2", "1", "1")
     assert page.inner_text("[data-recipients] tfoot [data-total]") == "4"
     page.get_by_label("press list").check()
-    page.wait_for_function(
-        "document.querySelector(\"[data-recipients] tfoot [data-total]\").textContent === '2'"
-    )
+    expect(page.locator("[data-recipients] tfoot [data-total]")).to_have_text("2")
     assert (count("en"), count("bn"), count("both")) == ("1", "1", "0")
-    button = page.locator("form button[type='submit']").last
+    button = page.locator("[data-send-button]")
     assert "2" in button.inner_text()
     button.click()
+    assert "to 2 subscribers: 1 in English, 1 in Bangla?" in page.inner_text("[data-question]")
+    page.click("[data-confirm-send]")
     page.wait_for_url(f"{site}/admin/newsletter/sends/**")
     send = Send.objects.get()
     assert set(Delivery.objects.filter(send=send).values_list("subscriber__email", flat=True)) == {
         "reader1@example.org",
         "reader2@example.org",
     }
+    context.close()
+
+
+def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium, settings):
+    """Newsletter → Issues → Add issue; a test (the Bangla edition, not translated yet, is said
+    to be left out); a send scheduled with Wagtail's date-time picker, the English-fallback
+    choice, the confirmation with its counts; then the send button is disabled."""
+    from django.core import mail
+
+    from newsletter.models import Send, SendState, Status, Subscriber
+    from tests.conftest import DEMO_PASSWORD
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for n, language in enumerate(["en", "bn", "bn"]):
+        Subscriber.objects.create(
+            email=f"reader{n}@example.org", source="form", language=language, status="subscribed"
+        )
+    assert Subscriber.objects.filter(status=Status.SUBSCRIBED).count() == 3
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", "officer")
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
+
+    # Newsletter → Issues → Add issue
+    page.click("#wagtail-sidebar >> text=Newsletter")
+    page.click("#wagtail-sidebar >> a:has-text('Issues')")
+    page.wait_for_url(f"{site}/admin/newsletter/issues/")
+    page.click("text=Add issue")
+    page.wait_for_url("**/admin/pages/add/newsletter/newsletterissuepage/**")
+    page.fill("#id_title", "January 2027")
+    page.fill("#id_subject", "Better Work Bangladesh, January 2027")
+    page.click("footer button.w-dropdown__toggle")  # "More actions" beside "Save draft"
+    page.click("footer button[name='action-publish']")
+    page.wait_for_url("**/admin/pages/**/")
+    page.goto(f"{site}/admin/newsletter/issues/")
+    row = page.locator("tbody tr", has_text="January 2027")
+    assert "Bangla: not translated" in row.inner_text()
+
+    # Send a test: the button's label is readable beside a small icon
+    row.locator("a", has_text="Send a test").click()
+    button = page.locator("[data-send-test]")
+    assert button.bounding_box()["height"] < 60
+    assert button.locator(".icon").bounding_box()["width"] < 30
+    button.click()
+    page.wait_for_selector(".messages")
+    messages = page.inner_text(".messages")
+    assert "1 test message sent (English)." in messages
+    assert "Bangla edition not sent: the issue is not translated yet." in messages
+    assert [m.subject for m in mail.outbox] == ["[TEST] Better Work Bangladesh, January 2027"]
+
+    # Send: the picker, the fallback choice, the confirmation
+    page.goto(f"{site}/admin/newsletter/issues/")
+    page.locator("tbody tr", has_text="January 2027").locator("[data-send-link]").click()
+    send_button = page.locator("[data-send-button]")
+    assert send_button.is_disabled()  # waits for the choice: Bangla is not translated
+    assert "Bangla: the issue is not translated and published" in page.inner_text("[data-problems]")
+    page.check("input[name='allow_fallback']")
+    assert send_button.is_enabled()
+    page.click("input[name='send_at']")
+    picker = page.locator(".xdsoft_datetimepicker:visible")
+    picker.wait_for()
+    picker.locator(".xdsoft_next").first.click()  # next month: in the future
+    picker.locator(".xdsoft_date:not(.xdsoft_other_month)[data-date='15']").click()
+    chosen = page.input_value("input[name='send_at']")
+    assert re.fullmatch(r"\d{4}-\d{2}-15 \d{2}:\d{2}", chosen), chosen
+    page.fill("input[name='per_minute']", "120")
+    send_button.click()
+    question = page.inner_text("[data-question]")
+    assert question.startswith("Send “January 2027” on ")
+    assert "(Dhaka time) to 3 subscribers: 2 in Bangla, 1 in English?" in question
+    assert page.inner_text("[data-confirm-speed]") == "At most 120 e-mails per minute"
+    page.click("[data-confirm-send]")
+    page.wait_for_url(f"{site}/admin/newsletter/sends/**")
+    send = Send.objects.get()
+    assert send.state == SendState.SCHEDULED and send.max_rate == 2
+    assert "Send scheduled for" in page.inner_text(".messages")
+
+    # The button is guarded now: one send at a time
+    page.goto(f"{site}/admin/newsletter/issues/{send.issue_id}/send/")
+    assert page.locator("[data-send-button]").is_disabled()
+    assert "already being sent" in page.inner_text("[data-active-send]")
+    page.goto(f"{site}/admin/newsletter/subscribers/")
+    counts = page.inner_text("[data-subscriber-counts]")  # one line per language, not run together
+    assert re.search(r"English: 1 subscribed\s*\n", counts)
     context.close()
 
 

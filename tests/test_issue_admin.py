@@ -189,3 +189,41 @@ def test_each_user_has_a_daily_limit_of_test_messages(officer, issue, server, se
     assert len(server.received) == 2
     assert officer.post(trial_url(issue), {**data, "editions": "en"}).status_code == 302
     assert len(server.received) == 3
+
+
+# Page choosers of issue items: the English tree only
+
+
+ITEM_TYPES = "stories.newspage,stories.storypage,events.eventpage"
+
+
+def test_item_choosers_list_only_english_pages(officer, demo):
+    from wagtail.search import index
+
+    from stories.models import NewsIndexPage, NewsPage
+
+    news = NewsIndexPage.objects.get(locale=Locale.get_default())
+    article = news.add_child(instance=NewsPage(title="Wage digitalisation pilot", summary="."))
+    article.save_revision().publish()
+    copy = article.copy_for_translation(Locale.objects.get(language_code="bn"))  # English title
+    copy.save_revision().publish()
+    for page in (article, copy):
+        index.insert_or_update_object(page)
+
+    search = officer.get(
+        "/admin/choose-page/search/", {"q": "digitalisation", "page_type": ITEM_TYPES}
+    )
+    assert search.status_code == 200
+    page = BeautifulSoup(search.content.decode(), "html.parser")
+    rows = page.select("tbody tr")
+    assert len(rows) == 1 and "English" in rows[0].get_text()  # not the Bangla copy
+
+    browse = BeautifulSoup(
+        officer.get("/admin/choose-page/", {"page_type": ITEM_TYPES}).json()["html"], "html.parser"
+    )
+    homes = [row.get_text(" ", strip=True) for row in browse.select("tbody tr")[1:]]
+    assert len(homes) == 1 and "English" in homes[0]
+
+    # other choosers (links, the home page's features) still offer both languages
+    anything = BeautifulSoup(officer.get("/admin/choose-page/").json()["html"], "html.parser")
+    assert len(anything.select("tbody tr")[1:]) == 2
