@@ -116,6 +116,7 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
 
     class Meta:
         verbose_name = _("event index page")
+        verbose_name_plural = _("event index pages")
 
     def events(self):
         """The live, public events of this section (its language)."""

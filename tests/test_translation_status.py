@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from wagtail import hooks
 from wagtail.models import Locale, Page
 from wagtail.permissions import policy_registry
@@ -21,9 +23,11 @@ from events.models import EventCategory
 from stories.models import NewsIndexPage, NewsPage
 from website.demo.users import OFFICERS, TRANSLATORS
 from website.models import DonorPartner, SiteText, Topic
-from website.translation_report import action_for
+from website.translation_report import action_for, type_choices
 from website.translation_status import (
+    ENGLISH_ONLY,
     MISSING,
+    NOT_LIVE,
     NOT_REPUBLISHED,
     NOT_TRANSLATED,
     OUT_OF_DATE,
@@ -194,6 +198,53 @@ def test_report_is_in_the_reports_menu_and_on_the_dashboard(officer, rf):
     assert not item.is_shown(request)
 
 
+def test_a_translation_published_untouched_is_not_translated_rather_than_out_of_date(
+    client, bn, django_capture_on_commit_callbacks
+):
+    page = add_english_article()
+    client.force_login(user("officer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("wagtail_localize:submit_page_translation", args=[page.pk]),
+            {"locales": [bn.pk]},
+        )
+    status = status_of(NewsPage, page.pk)
+    assert (status.status, status.reasons) == (MISSING, [NOT_LIVE])  # a draft for translators
+
+    # a translator publishes it before translating anything: still English only
+    bangla = page.get_translation(bn)
+    client.force_login(user("translator"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/admin/pages/{bangla.pk}/edit/", {"action": "publish"})
+    assert Page.objects.get(pk=bangla.pk).live
+    status = status_of(NewsPage, page.pk)
+    assert (status.status, status.reasons) == (MISSING, [ENGLISH_ONLY])
+    assert status.status_label == "Not translated"
+    assert status.reasons_label == "Published with the English text: no string translated yet"
+    (row,) = client.get(REPORT).context["object_list"]
+    assert row.status_label == "Not translated"
+
+
+def test_type_names_are_the_models_plural_names_translated(translator):
+    """Not the name with an "s" added ("News indexs", "খবরের তালিকাs")."""
+    labels = {key: str(label) for key, label in type_choices()}
+    assert labels["stories.newsindexpage"] == "News indexes"
+    assert labels["website.homepage"] == "Home pages"
+    for key, label in labels.items():
+        assert not re.search(r"(index|x)s$", label), key
+    with translation.override("bn"):
+        bangla = {key: str(label) for key, label in type_choices()}
+    assert bangla["stories.newsindexpage"] == "খবরের তালিকা"
+    assert [label for label in bangla.values() if re.search("[A-Za-z]", label)] == []
+
+    profile = UserProfile.get_for_user(user("translator"))
+    profile.preferred_language = "bn"
+    profile.save()
+    html = translator.get(REPORT, {"status": "all"}).content.decode()
+    assert "প্রথম পাতা" in html
+    assert not re.search(r"[\u0980-\u09FF]s\b", html)
+
+
 # Out of date
 
 
@@ -296,7 +347,7 @@ def test_csv_export_lists_the_problem_rows_with_absolute_links(officer):
             "Type": "News articles",
             "Original": "Untranslated news",
             "Language": Locale.objects.get(language_code="bn").get_display_name(),
-            "Status": "Missing",
+            "Status": "Not translated",
             "Details": "No translation yet",
             "Source published": page.last_published_at.isoformat(timespec="seconds"),
             "Source synced": "",

@@ -260,6 +260,7 @@ class HomePage(LocalizedPage):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
         # Wagtail lets anyone who may edit and publish a page delete it too. Translators publish
         # Bangla pages but must not delete them: deleting pages is granted separately.
         # Snippet permissions are per model, not per language: translators change translatable

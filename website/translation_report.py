@@ -109,7 +109,7 @@ class TranslationStatusFilterSet(django_filters.FilterSet):
             (TRANSLATED, STATUS_LABELS[TRANSLATED]),
             (ALL, _("All")),
         ],
-        empty_label=_("Missing or out of date"),
+        empty_label=_("Not translated or out of date"),
     )
     language = django_filters.ChoiceFilter(label=_("Language"), choices=language_choices)
 
@@ -150,7 +150,7 @@ class TranslationStatusReportView(ReportView):
     filterset_class = TranslationStatusFilterSet
     any_permission_required = ["change", "publish"]
     export_filename = "translation-status"
-    columns = [
+    all_columns = [
         TitleColumn("title", label=_("Original"), get_url=lambda row: row.action_url),
         Column("type_label", label=_("Type")),
         Column("language", label=_("Language")),
@@ -196,6 +196,14 @@ class TranslationStatusReportView(ReportView):
             ReportView.FORMAT_CSV: lambda value: value.isoformat(timespec="seconds"),
         },
     }
+
+    @cached_property
+    def columns(self):
+        """Without the language column when there is only one language to translate into, so
+        the table fits a 1280-pixel screen beside the menu."""
+        if len(language_choices()) < 2:
+            return [column for column in self.all_columns if column.name != "language"]
+        return self.all_columns
 
     @cached_property
     def permission_policy(self):

@@ -3,8 +3,9 @@
 Source items are the live pages of the default language (English), the tree root aside, and
 the English rows of the translatable snippet types. In each other language an item is:
 
-- **missing** when it has no translation there, when its translated page is only an alias of the
-  English one (wagtail-localize's placeholder, showing English) or is not live;
+- **not translated** (`MISSING`) when it has no translation there, when its translated page is
+  only an alias of the English one (wagtail-localize's placeholder, showing English), is a draft
+  not published yet, or was published with the English text of every string (nothing translated);
 - **out of date** when a translation is live but lags behind its source, for one or more of:
   - *source changed*: the English page was published after its wagtail-localize source was last
     synced (`TranslationSource.last_updated_at`); for snippets, which have no publishing dates,
@@ -47,13 +48,14 @@ MISSING = "missing"
 OUT_OF_DATE = "out_of_date"
 STATUS_LABELS = {
     TRANSLATED: _("Translated"),
-    MISSING: _("Missing"),
+    MISSING: _("Not translated"),
     OUT_OF_DATE: _("Out of date"),
 }
 
 NOT_TRANSLATED = "not_translated"
 ALIAS = "alias"
 NOT_LIVE = "not_live"
+ENGLISH_ONLY = "english_only"
 SOURCE_CHANGED = "source_changed"
 NOT_REPUBLISHED = "not_republished"
 UNTRANSLATED_STRINGS = "untranslated_strings"
@@ -61,6 +63,7 @@ REASON_LABELS = {
     NOT_TRANSLATED: _("No translation yet"),
     ALIAS: _("The translated page is an alias showing the English"),
     NOT_LIVE: _("The translation is not published"),
+    ENGLISH_ONLY: _("Published with the English text: no string translated yet"),
     SOURCE_CHANGED: _("The English changed after the last sync"),
     NOT_REPUBLISHED: _("Synced after the translation was last published"),
     UNTRANSLATED_STRINGS: _("Strings without a translation"),
@@ -199,6 +202,18 @@ def _targets(locale, snippet_models):
     return targets
 
 
+def _strings(default):
+    """TranslationSource id -> number of its strings."""
+    rows = (
+        StringSegment.objects.filter(source__locale=default)
+        .order_by()
+        .values("source_id")
+        .annotate(count=Count("pk"))
+        .values_list("source_id", "count")
+    )
+    return dict(rows)
+
+
 def _untranslated_strings(default, locale):
     """TranslationSource id -> number of its strings without a valid translation in `locale`."""
     translated = StringTranslation.objects.filter(
@@ -241,6 +256,7 @@ def item_statuses(locales=None):
         )
     )
 
+    strings = _strings(default)
     statuses = []
     for locale in locales:
         targets = _targets(locale, snippet_models)
@@ -296,6 +312,9 @@ def item_statuses(locales=None):
                 status.reasons.append(NOT_REPUBLISHED)
             if source.pk in enabled and untranslated.get(source.pk):
                 status.untranslated_strings = untranslated[source.pk]
+                if status.untranslated_strings == strings.get(source.pk):
+                    status.status, status.reasons = MISSING, [ENGLISH_ONLY]
+                    continue
                 status.reasons.append(UNTRANSLATED_STRINGS)
             if status.reasons:
                 status.status = OUT_OF_DATE

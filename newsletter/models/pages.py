@@ -43,6 +43,7 @@ class NewsletterArchivePage(LocalizedPage):
 
     class Meta:
         verbose_name = _("newsletter archive")
+        verbose_name_plural = _("newsletter archives")
 
     def issues(self):
         return (

@@ -185,6 +185,7 @@ class NewsIndexPage(ArticleIndexPage):
 
     class Meta:
         verbose_name = _("news index")
+        verbose_name_plural = _("news indexes")
 
 
 class StoriesIndexPage(ArticleIndexPage):
@@ -195,3 +196,4 @@ class StoriesIndexPage(ArticleIndexPage):
 
     class Meta:
         verbose_name = _("stories index")
+        verbose_name_plural = _("stories indexes")
