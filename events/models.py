@@ -176,10 +176,22 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
             "is_filtered": bool(query),
             "ignored_filters": ignored,
             "ical_url": self.ical_url(request),
+            "calendar_address": self.calendar_address(request),
+            "webcal_url": self.webcal_url(request),
         }
 
     def ical_url(self, request=None):
         return self.get_url(request) + self.reverse_subpage("ical")
+
+    def calendar_address(self, request=None):
+        """The feed's full https address, for calendar apps that subscribe "from a URL"."""
+        return self.get_full_url(request) + self.reverse_subpage("ical")
+
+    def webcal_url(self, request=None):
+        """The feed as a webcal:// link: calendar apps open it as a subscription that they
+        refresh, where the https link would import a one-off copy."""
+        address = self.calendar_address(request)
+        return "webcal://" + address.split("://", 1)[1]
 
     def get_cached_paths(self):
         """The page and its iCalendar file: purged from caches together."""
@@ -247,7 +259,12 @@ class EventPage(RoutablePageMixin, ContentPage):
             [FieldPanel("registration_url"), FieldPanel("video_url")], heading=_("Links")
         ),
         MultiFieldPanel(
-            [FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Hero image")
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_alt"),
+                FieldPanel("hero_image_credit"),
+            ],
+            heading=_("Hero image"),
         ),
         FieldPanel("body"),
         InlinePanel("related_pages", label=_("Related stories and news")),

@@ -18,11 +18,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 from wagtail.log_actions import log
+from wagtail.models import Locale
+
+from website.localize import localize
+from website.models import Topic
 
 from . import clicks
 from .emails import send_welcome_task
 from .forms import CONSENT_TEXT, EraseForm, LanguageForm, ProfileForm, SignupForm
-from .models import Status, Subscriber
+from .models import LANGUAGE_CHOICES, Click, Status, Subscriber
 from .signups import public_source, signup_task
 from .tokens import ExpiredToken, InvalidToken, link_token, unsign_click, unsign_open
 
@@ -86,9 +90,11 @@ def _link_problem(request, expired=False):
 
 
 def _in_subscriber_language(request, subscriber, view_name, token):
-    """A redirect to the same page in the subscriber's language, when the URL has another."""
-    other_language = translation.get_language() != subscriber.reading_language
-    if request.method in ("GET", "HEAD") and other_language:
+    """A redirect to the same page in the subscriber's language, when the URL has another,
+    unless the visitor chose the URL's language in the language switcher (its cookie)."""
+    language = translation.get_language()
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) == language
+    if request.method in ("GET", "HEAD") and language != subscriber.reading_language and not chosen:
         with translation.override(subscriber.reading_language):
             return HttpResponseRedirect(reverse(view_name, args=[token]))
     return None
@@ -252,6 +258,44 @@ def preferences(request, token):
     )
 
 
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def my_data(request, token):
+    """Everything stored about the subscriber as a page in their language, with the JSON
+    download ("download" on the preferences page) beside it: the same records, read the same way
+    as `Subscriber.personal_data`."""
+    try:
+        subscriber = Subscriber.objects.from_link_token(token)
+    except InvalidToken:
+        return _link_problem(request)
+    moved = _in_subscriber_language(request, subscriber, "newsletter:my_data", token)
+    if moved:
+        return moved
+    language = Locale.objects.get(language_code=subscriber.reading_language)
+    topics = localize(subscriber.topics.all(), language, Topic.objects.all())
+    editions = dict(LANGUAGE_CHOICES)
+    return render(
+        request,
+        "newsletter/my_data.html",
+        {
+            "subscriber": subscriber,
+            "token": token,
+            "topics": sorted(topic.name for topic in topics),
+            "labels": [label.name for label in subscriber.labels.all()],
+            "deliveries": [
+                (delivery, editions.get(delivery.language, delivery.language))
+                for delivery in subscriber.deliveries.select_related("send__issue").order_by("pk")
+            ],
+            "clicks": [
+                (click, subscriber.clicked_link(click))
+                for click in Click.objects.filter(delivery__subscriber=subscriber)
+                .select_related("send__issue")
+                .order_by("at", "pk")
+            ],
+        },
+    )
+
+
 # Tracked links and the open image (newsletter/clicks.py): outside the language prefix.
 
 PIXEL = (
@@ -296,11 +340,13 @@ def click(request, token):
     return response
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def opened(request, token):
-    """The 1x1 open image: the first fetch marks the delivery opened; any token gets the image."""
-    with contextlib.suppress(InvalidToken):
-        clicks.record_open(unsign_open(token))
+    """The 1x1 open image: the first fetch marks the delivery opened; any token gets the image.
+    A HEAD (a link checker asking whether the image exists) fetches no image and opens nothing."""
+    if request.method == "GET":
+        with contextlib.suppress(InvalidToken):
+            clicks.record_open(unsign_open(token))
     response = HttpResponse(PIXEL, content_type="image/gif")
     add_never_cache_headers(response)
     return response

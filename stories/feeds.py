@@ -8,11 +8,11 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from website.feeds import PlainTextAtomFeed, PlainTextRssFeed
 from website.models import SiteText
 
 from .models.querysets import localize_topics
@@ -81,14 +81,14 @@ class ArticleFeed(Feed):
 
 
 class ArticleRssFeed(ArticleFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = PlainTextRssFeed
 
     def feed_url(self, index):
         return index.feed_url("rss_feed", self.request)
 
 
 class ArticleAtomFeed(ArticleFeed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
 
     def feed_url(self, index):
         return index.feed_url("atom_feed", self.request)

@@ -101,13 +101,27 @@ class ContentPage(LocalizedPage):
         blank=True,
         help_text=_("Leave empty to use the image's default alt text"),
     )
+    hero_image_credit = models.CharField(
+        _("hero image credit"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown with the hero image and translated with the page, e.g. © ILO. "
+            "Leave empty to use the image's own credit"
+        ),
+    )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = [
         *LocalizedPage.content_panels,
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("hero_image"), FieldPanel("hero_image_alt")], heading=_("Hero image")
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_alt"),
+                FieldPanel("hero_image_credit"),
+            ],
+            heading=_("Hero image"),
         ),
         FieldPanel("body"),
     ]
@@ -126,6 +140,13 @@ class ContentPage(LocalizedPage):
         if self.hero_image_alt:
             return self.hero_image_alt
         return self.hero_image.default_alt_text if self.hero_image else ""
+
+    @property
+    def hero_credit(self):
+        """Credit line of the hero image: the page's own (translated), else the image's."""
+        if self.hero_image_credit:
+            return self.hero_image_credit
+        return self.hero_image.credit if self.hero_image else ""
 
     @property
     def social_image(self):

@@ -7,7 +7,7 @@ wagtail-localize with the Bangla of translations/bn.po; existing pages are left 
 
 from wagtail.models import Page
 
-from website.demo.images import demo_image
+from website.demo.images import DEMO_CREDIT, demo_image
 from website.demo.pages import ensure_page
 from website.demo.translation import ensure_translation
 
@@ -63,6 +63,7 @@ def ensure_event(index, data, categories, report):
         report,
         category=categories[data["category"]],
         hero_image=demo_image(title, palette=palette, alt=data["hero_image_alt"]),
+        hero_image_credit=DEMO_CREDIT,
         body=data["body"],
         related_pages=[EventRelatedPage(related_page=page) for page in related],
         **fields,

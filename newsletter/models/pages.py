@@ -23,6 +23,7 @@ from website.models import LocalizedPage
 from ..admin.panels import ReadinessPanel
 from ..blocks import NewsletterBodyBlock
 from ..editions import render_bilingual, render_edition, web_parts
+from ..feeds import IssueAtomFeed, IssueRssFeed
 from ..links import sample_links
 from ..printing import print_filename, render_print
 from .prints import has_public_print, print_response, print_size, print_sizes, stored_print
@@ -30,8 +31,9 @@ from .prints import has_public_print, print_response, print_size, print_sizes, s
 LETTER_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
 
-class NewsletterArchivePage(LocalizedPage):
-    """The public archive of past issues, newest first."""
+class NewsletterArchivePage(RoutablePageMixin, LocalizedPage):
+    """The public archive of past issues, newest first, with RSS and Atom feeds of them
+    ("feed/rss/", "feed/atom/") in the archive's language."""
 
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
@@ -54,8 +56,26 @@ class NewsletterArchivePage(LocalizedPage):
             .order_by("-issue_date", "-pk")
         )
 
+    def get_cached_paths(self):
+        """The archive and both feeds: purged from caches when an issue changes."""
+        return ["/", self.reverse_subpage("rss_feed"), self.reverse_subpage("atom_feed")]
+
+    def feed_url(self, name, request=None):
+        """Full address of the "rss_feed" or "atom_feed" route."""
+        return self.get_full_url(request).rstrip("/") + "/" + self.reverse_subpage(name)
+
+    @path("feed/rss/", name="rss_feed")
+    def rss_feed(self, request):
+        return IssueRssFeed(self)(request)
+
+    @path("feed/atom/", name="atom_feed")
+    def atom_feed(self, request):
+        return IssueAtomFeed(self)(request)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["rss_url"] = self.feed_url("rss_feed", request)
+        context["atom_url"] = self.feed_url("atom_feed", request)
         issues = Paginator(self.issues(), self.PAGE_SIZE).get_page(request.GET.get("page"))
         # Each card links its print edition, with the size once the PDF is stored.
         language = self.locale.language_code

@@ -7,7 +7,7 @@ changed. Bangla comes from `translations/bn.po` through wagtail-localize.
 
 import copy
 
-from website.demo.images import demo_image
+from website.demo.images import DEMO_CREDIT, demo_image
 from website.demo.pages import ensure_page
 from website.demo.translation import ensure_translation
 from website.models import Topic
@@ -73,6 +73,7 @@ def ensure_article(index, data, topics, pages, report):
         report,
         **fields,
         hero_image=image_for(data["hero"]),
+        hero_image_credit=DEMO_CREDIT,
         body=resolve_body(data["body"], pages),
         topics=[topic_model(topic=topics[slug]) for slug in data["topics"]],
         related_pages=[related_model(related_page=pages[slug]) for slug in data["related"]],

@@ -7,6 +7,7 @@ pages) to pages created before it. Bodies are StreamField data as an editor woul
 import datetime
 
 from website.demo.content import figure
+from website.demo.images import DEMO_CREDIT
 
 TOPICS = [
     # (slug, English name); the Bangla names are in translations/bn.po
@@ -55,13 +56,13 @@ def statistics(heading_text, figures, *, as_of=None, source=""):
 
 def image(key, alt, caption):
     """An image block with its own alt text; `key` names an entry of IMAGES, resolved by the
-    loader. The credit is left to the image ("© ILO")."""
+    loader. The credit is the image's, given here to be translated with the page."""
     return (
         "image",
         {
             "image": {"image": key, "decorative": False, "alt_text": alt},
             "caption": caption,
-            "credit": "",
+            "credit": DEMO_CREDIT,
         },
     )
 

@@ -57,7 +57,12 @@ def draw(seed, palette, size=(1600, 900)):
     return picture
 
 
-def demo_image(title, *, palette="blue", alt="", credit="© ILO"):
+# The organisation's credit line, given on pages and image blocks too so that it is translated
+# with them ("© আইএলও"); the image keeps it as the fallback.
+DEMO_CREDIT = "© ILO"
+
+
+def demo_image(title, *, palette="blue", alt="", credit=DEMO_CREDIT):
     """The demo image called `title`, drawn and saved on first use."""
     image = CustomImage.objects.filter(title=title).first()
     if image is not None:

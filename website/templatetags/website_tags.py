@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import translation
 from wagtail.models import Locale, Page, PageViewRestriction, Site
 
@@ -99,12 +100,25 @@ def live_translations(page, request):
     return compute()
 
 
+def same_view_in_languages(request):
+    """{language code: the URL of the view `request` asked for, in that language, same query}
+    for a Django view inside the language prefix; {} for pages served by Wagtail (a page has its
+    own translations; a path it does not know is a 404 in any language) and views outside it."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name == "wagtail_serve":
+        return {}
+    path = request.get_full_path()
+    urls = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    return {code: url for code, url in urls.items() if url != path}
+
+
 @register.inclusion_tag("includes/language_switcher.html", takes_context=True)
 def language_switcher(context, page=None):
     """Links to the current page in every other language.
 
     Each link goes to the page's live translation when there is one, otherwise to the home page of
-    that language, and says which of the two it is.
+    that language, and says which of the two it is. Views that are not pages (search, the
+    newsletter's sign-up and subscriber pages) link to the same view with the same query.
     """
     request = context.get("request")
     current = translation.get_language()
@@ -112,6 +126,8 @@ def language_switcher(context, page=None):
     translated = {}
     if isinstance(page, Page):
         translated = {t["lang"]: t["url"] for t in live_translations(page, request)}
+    else:
+        translated = same_view_in_languages(request)
     links = []
     for code, name in settings.LANGUAGES:
         url, is_translation = None, False
