@@ -299,3 +299,51 @@ def test_my_data_is_a_readable_page_in_the_subscribers_language(client, demo, su
 def test_my_data_of_a_bad_link_is_the_link_problem_page(client, demo):
     response = client.get("/bn/newsletter/preferences/nonsense/data/")
     assert response.status_code == 400
+
+
+# Bengali digits everywhere on /bn/
+
+
+def bangla_paths(client):
+    """Every /bn/ page of the sitemap, a later listing page, search results and the newsletter's
+    pages that are not in the sitemap."""
+    from defusedxml import ElementTree as ET
+
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)
+    locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    paths = [loc.removeprefix(BASE) for loc in locs if loc.startswith(f"{BASE}/bn/")]
+    return [
+        *paths,
+        "/bn/news/?page=2",
+        "/bn/search/?q=শ্রমিক",
+        "/bn/search/?q=শ্রমিক&page=2",
+        "/bn/newsletter/subscribe/",
+        "/bn/newsletter/check-your-inbox/",
+        "/bn/no-such-page/",
+    ]
+
+
+def test_bangla_pages_show_no_latin_digits(client, demo, subscriber):
+    token = link_token(subscriber)
+    paths = [
+        *bangla_paths(client),
+        f"/bn/newsletter/preferences/{token}/",
+        f"/bn/newsletter/preferences/{token}/data/",
+    ]
+    assert len(paths) >= 25
+    leaks = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        main = soup_of(response).main
+        for tag in main(["script", "style"]):
+            tag.decompose()
+        found = [
+            text.strip()
+            for text in main.find_all(string=re.compile("[0-9]"))
+            if not text.find_parent(attrs={"lang": "en"})
+            and not re.fullmatch(r"\S+@example\.org", text.strip())
+        ]
+        if found:
+            leaks[path] = found
+    assert leaks == {}

@@ -17,7 +17,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from .exports import SiteHistoryView
 from .sitemaps import BilingualSitemap
 from .translation_requests import stop_translation_for_officers
-from .views import robots_txt, search
+from .views import favicon, robots_txt, search
 
 urlpatterns = [
     # Wagtail's site history report, with its export made safe to open (website.exports).
@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon, name="favicon"),
     # RFC 8058 one-click unsubscribe: mail clients POST here, outside any language prefix.
     path("newsletter/", include("newsletter.unprefixed_urls")),
     # Tracked links and the open image of sent newsletters: /r/<token>, /o/<token>.gif.

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -65,3 +66,11 @@ def robots_txt(request):
         f"Sitemap: {settings.WAGTAILADMIN_BASE_URL}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for when they read no icon link: the
+    site's icon (a redirect, so that the static file keeps its versioned name)."""
+    return HttpResponseRedirect(static("website/favicon-32.png"))
