@@ -81,7 +81,8 @@ def test_search_finds_pages_in_the_visitors_language_only(client, demo):
 
 def test_search_without_results_or_with_bad_input_answers_kindly(client, demo):
     soup = soup_of(client.get("/en/search/", {"q": "zzzzqqq"}))
-    assert "Nothing found" in soup.select_one(".search-results").get_text()
+    assert "Nothing found" in soup.select_one(".search-page__empty").get_text()
+    assert soup.select_one(".search-results") is None  # not drawn as a numbered item
     soup = soup_of(client.get("/en/search/", {"q": "garment", "page": "999"}))
     assert soup.select(".search-results h2 a")  # last page instead of an error
     soup = soup_of(client.get("/en/search/", {"q": "garment", "page": "abc"}))

@@ -1,15 +1,21 @@
 """Site-wide views: search across every page type in the visitor's language, robots.txt."""
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db import DatabaseError
+from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
+
+from . import formatting
+from . import search as site_search
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -17,7 +23,8 @@ MAX_QUERY_LENGTH = 200
 
 @require_safe
 def search(request):
-    """Full-text search of live pages in the active language, paginated."""
+    """Search of live pages in the active language (website.search), paginated; when the other
+    language has results too, how many and a link to them."""
     query = request.GET.get("q", "").replace("\x00", "").strip()
     error = None
     if len(query) > MAX_QUERY_LENGTH:
@@ -25,36 +32,47 @@ def search(request):
             "count": MAX_QUERY_LENGTH
         }
         query = query[:MAX_QUERY_LENGTH]
-    results = Page.objects.none()
-    if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active())
-        results = pages.search(query, operator="and")
-    paginator = Paginator(results, RESULTS_PER_PAGE)
-    try:
-        page_of_results = paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        page_of_results = paginator.page(1)
-    except EmptyPage:
-        page_of_results = paginator.page(paginator.num_pages)
-    except DatabaseError:  # SQLite's full-text syntax refuses some input, e.g. a lone quote
-        paginator = Paginator(Page.objects.none(), RESULTS_PER_PAGE)
-        page_of_results = paginator.page(1)
-    specific = {
-        p.pk: p
-        for p in Page.objects.filter(pk__in=[p.pk for p in page_of_results.object_list])
-        .specific()
-        .defer_streamfields()
-    }
+    results = site_search.search(query, Locale.get_active()) if query else []
+    page_of_results = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "website/search.html",
         {
             "search_query": query,
-            "results": [specific.get(p.pk, p) for p in page_of_results.object_list],
+            "results": page_of_results.object_list,
             "page_of_results": page_of_results,
+            "first_number": page_of_results.start_index(),
+            "other_languages": other_languages(query) if query else [],
             "error": error,
         },
     )
+
+
+def results_on_the_other_site(code, count):
+    """ "3 results on the English site", in the visitor's language."""
+    if code == "bn":
+        text = ngettext(
+            "%(count)s result on the Bangla site", "%(count)s results on the Bangla site", count
+        )
+    else:
+        text = ngettext(
+            "%(count)s result on the English site", "%(count)s results on the English site", count
+        )
+    return text % {"count": formatting.localize_digits(count)}
+
+
+def other_languages(query):
+    """[{"code", "text", "url"}] for each other language in which `query` finds pages."""
+    current = translation.get_language()
+    found = []
+    for locale in Locale.objects.exclude(language_code=current):
+        count = len(site_search.search(query, locale))
+        if count:
+            with translation.override(locale.language_code):
+                url = f"{reverse('search')}?{urlencode({'q': query})}"
+            text = results_on_the_other_site(locale.language_code, count)
+            found.append({"code": locale.language_code, "text": text, "url": url})
+    return found
 
 
 @require_safe

@@ -49,13 +49,13 @@ def date_range(start, end=None):
 
 @register.simple_tag
 def page_date(page):
-    """{% page_date page %}: an event's dates, else an article's date, else nothing (cards,
-    related links). Asked in Python: a template asking an article for `start` costs Django's
-    template engine a dir() of the whole model instance."""
+    """{% page_date page %}: an event's dates, else an article's or an issue's date, else nothing
+    (cards, related links, search results). Asked in Python: a template asking an article for
+    `start` costs Django's template engine a dir() of the whole model instance."""
     start = getattr(page, "start", None)
     if start:
         return formatting.format_date_range(start, getattr(page, "end", None))
-    date = getattr(page, "date", None)
+    date = getattr(page, "date", None) or getattr(page, "issue_date", None)
     return formatting.format_date(date) if date else ""
 
 
