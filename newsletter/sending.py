@@ -36,7 +36,7 @@ from .clicks import freeze_links
 from .editions import render_bilingual
 from .languages import language_name
 from .messages import header_problems
-from .models import BOTH, LANGUAGE_CHOICES, Delivery, DeliveryStatus, Send, SendState, Subscriber
+from .models import BOTH, LANGUAGE_CHOICES, Delivery, DeliveryStatus, Send, SendState
 from .worker import run_batch
 
 logger = logging.getLogger(__name__)
@@ -55,13 +55,6 @@ def worker_name():
 
 
 # Preparing
-
-
-def recipients_per_language():
-    counts = {code: 0 for code, _name in LANGUAGE_CHOICES}
-    for language in Subscriber.objects.sendable().values_list("language", flat=True).iterator():
-        counts[language] = counts.get(language, 0) + 1
-    return counts
 
 
 def live_editions(issue):

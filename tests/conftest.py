@@ -10,9 +10,11 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
 from wagtail.models import Locale
 
 from newsletter.clicks import frozen_links
@@ -68,6 +70,16 @@ def empty_cache():
     yield
     cache.clear()
     frozen_links.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language. A request through the test client, or a
+    task run in this thread, leaves its language active after it returns (Django activates a
+    language per request and does not undo it), so the next test would read Bangla messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from tests.conftest import DEMO_PASSWORD
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -64,6 +66,15 @@ def phone(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, site, username):
+    """Sign in to the Wagtail admin as one of the demo's users and land on the dashboard."""
+    page.goto(f"{site}/admin/login/")
+    page.fill("input[name='username']", username)
+    page.fill("input[name='password']", DEMO_PASSWORD)
+    page.click("form button[type='submit']")
+    page.wait_for_url(f"{site}/admin/")
 
 
 def test_visitor_switches_language_on_a_phone(site, phone, tmp_path):
@@ -300,7 +311,6 @@ def test_translator_translates_a_story_in_the_bangla_admin_and_publishes(site, c
     from wagtail.users.models import UserProfile
 
     from stories.models import StoryPage
-    from tests.conftest import DEMO_PASSWORD
 
     translator = get_user_model().objects.get(username="translator")
     profile = UserProfile.get_for_user(translator)
@@ -313,11 +323,7 @@ def test_translator_translates_a_story_in_the_bangla_admin_and_publishes(site, c
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="bn-BD")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/admin/login/")
-    page.fill("input[name='username']", "translator")
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.click("form button[type='submit']")
-    page.wait_for_url(f"{site}/admin/")
+    log_in(page, site, "translator")
     assert page.get_attribute("html", "lang") == "bn"  # the admin speaks Bangla to this user
 
     page.goto(f"{site}/admin/pages/{story.pk}/edit/")
@@ -357,7 +363,6 @@ def test_the_report_page_shows_the_chart(site, chromium, settings, tmp_path):
     from newsletter import sending
     from newsletter.models import Delivery, NewsletterIssuePage
     from newsletter.tokens import click_token
-    from tests.conftest import DEMO_PASSWORD
     from tests.test_sending import run, subscribe
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -378,11 +383,7 @@ def test_the_report_page_shows_the_chart(site, chromium, settings, tmp_path):
     context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="bn-BD")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/admin/login/")
-    page.fill("input[name='username']", "officer")
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.click("form button[type='submit']")
-    page.wait_for_url(f"{site}/admin/")
+    log_in(page, site, "officer")
     page.goto(f"{site}/admin/newsletter/reports/{send.pk}/")
     chart = page.locator("[data-report-chart] svg")
     chart.wait_for()
@@ -409,7 +410,6 @@ def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chr
     from playwright.sync_api import expect  # polls from Python: the admin's CSP forbids eval
 
     from newsletter.models import Delivery, Label, NewsletterIssuePage, Send, Status, Subscriber
-    from tests.conftest import DEMO_PASSWORD
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     press = Label.objects.create(name="press list")
@@ -427,11 +427,7 @@ def test_an_officer_targets_a_segment_sees_the_counts_change_and_sends(site, chr
     context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/admin/login/")
-    page.fill("input[name='username']", "officer")
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.click("form button[type='submit']")
-    page.wait_for_url(f"{site}/admin/")
+    log_in(page, site, "officer")
     page.goto(f"{site}/admin/newsletter/issues/{issue.pk}/send/")
 
     def count(code):
@@ -463,7 +459,6 @@ def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium
     from django.core import mail
 
     from newsletter.models import Send, SendState, Status, Subscriber
-    from tests.conftest import DEMO_PASSWORD
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     for n, language in enumerate(["en", "bn", "bn"]):
@@ -475,11 +470,7 @@ def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium
     context = chromium.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{site}/admin/login/")
-    page.fill("input[name='username']", "officer")
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.click("form button[type='submit']")
-    page.wait_for_url(f"{site}/admin/")
+    log_in(page, site, "officer")
 
     # Newsletter → Issues → Add issue
     page.click("#wagtail-sidebar >> text=Newsletter")
@@ -553,7 +544,6 @@ def test_site_and_admin_work_under_the_content_security_policy(site, chromium):
 
     from newsletter.models import NewsletterIssuePage
     from stories.models import StoryPage
-    from tests.conftest import DEMO_PASSWORD
 
     article = Page.objects.get(locale__language_code="en", slug="strategy-2022-2027-launched")
     issue = NewsletterIssuePage.objects.get(locale__language_code="en", slug="december-2022")
@@ -583,11 +573,7 @@ def test_site_and_admin_work_under_the_content_security_policy(site, chromium):
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert page.evaluate("document.styleSheets.length") >= 1  # the stylesheet loaded
 
-    page.goto(f"{site}/admin/login/")
-    page.fill("input[name='username']", "officer")
-    page.fill("input[name='password']", DEMO_PASSWORD)
-    page.click("form button[type='submit']")
-    page.wait_for_url(f"{site}/admin/")
+    log_in(page, site, "officer")
     page.wait_for_load_state("networkidle")
 
     for editing in (article, issue):

@@ -20,11 +20,11 @@ from openpyxl import Workbook
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from website.exports import csv_safe
 from website.formatting import format_date, format_number
 
 from .. import reports
 from ..models import LANGUAGE_CHOICES, Send, SendState
-from .exports import csv_safe
 from .sends import may_watch_sends, send_url
 
 REPORT = "newsletter_report"

@@ -45,6 +45,7 @@ from wagtail.models import Locale, Page
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import page_permission_policy
 
+from website.exports import SafeSpreadsheetMixin, csv_safe
 from website.formatting import format_datetime, format_number
 from website.models import Topic
 
@@ -66,7 +67,6 @@ from ..models import (
 )
 from ..models.sending import PENDING_STATUSES
 from ..readiness import LanguageReadiness
-from .exports import SafeSpreadsheetMixin, csv_safe
 
 SENDS = "newsletter_sends"
 ISSUES = "newsletter_issues"

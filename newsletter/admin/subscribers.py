@@ -41,6 +41,7 @@ from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import ModelLogEntry
 
+from website.exports import SafeSpreadsheetMixin, csv_safe
 from website.formatting import format_number
 from website.models import Topic
 
@@ -49,7 +50,6 @@ from ..audiences import Audience
 from ..emails import send_confirmation_task
 from ..importing import CONSENT_DECLARATION, UnreadableFile, import_subscribers
 from ..models import Label, Segment, Source, StakeholderGroup, Status, Subscriber, SuppressedAddress
-from .exports import SafeSpreadsheetMixin, csv_safe
 from .issues import IssueViewSet
 from .sends import ISSUES, SENDS, SendViewSet
 

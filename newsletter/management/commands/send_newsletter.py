@@ -11,15 +11,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
+from newsletter.audiences import Audience
 from newsletter.management.commands.render_newsletter import find_issue
-from newsletter.models import SendState
+from newsletter.models import BOTH, SendState
 from newsletter.sending import (
     NotReady,
+    bilingual_edition,
     create_send,
     deliver_batch,
     edition_problems,
     live_editions,
-    recipients_per_language,
     sweep,
 )
 
@@ -64,11 +65,14 @@ class Command(BaseCommand):
             raise CommandError("Name the issue (page id or slug), or use --sweep.")
         page = find_issue(issue, "en")
         page = page.specific if hasattr(page, "specific") else page
-        counts = recipients_per_language()
+        counts = Audience().counts(page)["languages"]
         editions = live_editions(page)
         self.stdout.write(f"Issue: {page.title}")
         for language, count in counts.items():
-            edition = editions.get(language, (None, None))[1]
+            if language == BOTH:
+                edition = bilingual_edition(editions) if count else None
+            else:
+                edition = editions.get(language, (None, None))[1]
             state = "no edition" if edition is None else f"{edition.html_size:,} bytes"
             self.stdout.write(f"  {language}: {count:,} recipients, {state}")
         problems = edition_problems(editions, options["allow_fallback"])

@@ -10,7 +10,9 @@
     for (const [name, value] of new FormData(form)) {
       if (name !== "csrfmiddlewaretoken") query.append(name, value);
     }
-    query.set("count", "1");
+    for (const [name, value] of new URLSearchParams(fieldset.dataset.countUrl.split("?")[1])) {
+      query.set(name, value);
+    }
     const controller = new AbortController();
     if (pending) pending.abort();
     pending = controller;
