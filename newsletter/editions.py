@@ -22,15 +22,16 @@ import mjml
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from website import formatting
 from website.localize import pick_localized
-from website.models import CustomImage, SiteSettings, SiteText
+from website.models import CustomImage
 
+from .frame import frame_context
 from .languages import BOTH
-from .links import PLACEHOLDERS, absolute_url, edition_placeholders, page_url
+from .links import edition_placeholders, page_url
 from .parts import RENDITIONS, absolutize_links, html_to_text
 
 # Gmail clips messages whose HTML is larger than this; we measure the encoded HTML part.
@@ -45,6 +46,11 @@ FONT_STACK = {
     "sans-serif",
     "en": "Helvetica, Arial, Noto Sans Bengali, Nirmala UI, sans-serif",
 }
+
+# After the hidden preheader: invisible characters (a combining grapheme joiner, a zero-width
+# non-joiner and a no-break space, repeated) that fill the inbox's preview line, which would
+# otherwise run on into the first text of the e-mail ("Read this issue on the web...").
+PREHEADER_FILLER = "\u034f\u200c\u00a0" * 90
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,22 +216,6 @@ def edition_parts(issue, resolver, language):
     return parts, context.notes
 
 
-def footer_context(language):
-    """Programme name, address and social links from the site settings, in the edition's
-    language."""
-    locale = Locale.objects.get(language_code=language)
-    texts = SiteText.objects.for_locale(locale)
-    site = Site.objects.filter(is_default_site=True).first()
-    site_settings = SiteSettings.for_site(site) if site else None
-    return {
-        "site_text": texts[0] if texts else None,
-        "social_links": site_settings.social_links() if site_settings else [],
-        "home_url": page_url(site.root_page.get_translation_or_none(locale) or site.root_page)
-        if site
-        else absolute_url("/"),
-    }
-
-
 def compile_mjml(source):
     """MJML to HTML, with no web fonts fetched: the font stack uses the reader's own fonts."""
     html = mjml.mjml2html(source, disable_comments=True, fonts={})
@@ -295,8 +285,8 @@ def edition_context(issue, language):
         # The issue page knows its stored PDF (newsletter.models.prints); "" for drafts and
         # until the PDF is stored after publishing.
         "print_size": issue.print_size_text() if print_url(issue) else "",
-        "links": PLACEHOLDERS,
-        **footer_context(language),
+        "preheader_filler": PREHEADER_FILLER,
+        **frame_context(language, issue.issue_date),
     }, notes
 
 

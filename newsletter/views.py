@@ -34,17 +34,28 @@ SIGNUP_ADDRESS_RATE = "5/15m"  # sign-ups of one e-mail address
 SIGNUP_CLIENT_RATE = "200/15m"  # sign-ups from one client address (many people behind one NAT)
 
 
+def signup_context(form):
+    """The sign-up page: the form, and the privacy notice every e-mail's footer links to."""
+    return {
+        "form": form,
+        "tracks_clicks": settings.NEWSLETTER_TRACK_CLICKS,
+        "tracks_opens": settings.NEWSLETTER_TRACK_OPENS,
+    }
+
+
 @csrf_exempt  # double opt-in, a honeypot and a rate limit guard it; pages stay cacheable
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     language = translation.get_language()
     if request.method in ("GET", "HEAD"):
-        return render(request, "newsletter/signup.html", {"form": SignupForm(language=language)})
+        return render(
+            request, "newsletter/signup.html", signup_context(SignupForm(language=language))
+        )
     form = SignupForm(request.POST, language=language)
     if form.is_bot:
         return redirect("newsletter:check_inbox")
     if not form.is_valid():  # typos use up no quota
-        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+        return render(request, "newsletter/signup.html", signup_context(form), status=400)
     email = form.cleaned_data["email"]
     if signup_limited(request, email):
         return render(request, "newsletter/too_many.html", status=429)
