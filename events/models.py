@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -159,14 +160,18 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
         past_page = Paginator(events.past(now), self.PAST_PER_PAGE).get_page(
             request.GET.get("page")
         )
-        past_page.object_list = localize_categories(past_page.object_list, self.locale)
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        past = past_page.object_list
+        past_page.object_list = SimpleLazyObject(lambda: localize_categories(past, self.locale))
         query = {}
         if category:
             query["category"] = category.slug
         if year:
             query["year"] = year
         return {
-            "upcoming_events": localize_categories(events.upcoming(now), self.locale),
+            "upcoming_events": SimpleLazyObject(
+                lambda: localize_categories(events.upcoming(now), self.locale)
+            ),
             "past_events": past_page,
             "categories": categories,
             "years": years,
@@ -178,6 +183,9 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
             "ical_url": self.ical_url(request),
             "calendar_address": self.calendar_address(request),
             "webcal_url": self.webcal_url(request),
+            # What the listing's fragments are keyed on: the choices as understood, not as typed.
+            "fragment_query": f"{query}|{ignored}|{past_page.number}",
+            "listing_page": past_page.number,
         }
 
     def ical_url(self, request=None):
@@ -373,14 +381,18 @@ class EventPage(RoutablePageMixin, ContentPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["category"] = self.category.localized if self.category else None
-        context["structured_data"] = self.structured_data(request, context["category"])
-        context["related"] = self.related_pages_in_locale()
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        category = SimpleLazyObject(lambda: self.category.localized if self.category else None)
+        context["category"] = category
+        context["structured_data"] = SimpleLazyObject(
+            lambda: self.structured_data(request, category or None)
+        )
+        context["related"] = SimpleLazyObject(self.related_pages_in_locale)
         context["is_over"] = self.is_over()
         context["ical_url"] = self.ical_url(request)
-        index_page = self.get_parent()
+        index_page = SimpleLazyObject(self.get_parent)
         context["index_page"] = index_page
-        context["index_url"] = index_page.get_url(request)
+        context["index_url"] = SimpleLazyObject(lambda: index_page.get_url(request))
         return context
 
     @path("ical/", name="ical")

@@ -18,6 +18,7 @@ from django.utils import translation
 from wagtail.models import Locale
 
 from newsletter.clicks import frozen_links
+from website.cache import purge_pending
 from website.models import HomePage
 
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -122,6 +123,7 @@ class RecordingBackend:
 def purged(settings):
     """The paths purged through frontend_cache, in order."""
     settings.WAGTAILFRONTENDCACHE = {"varnish": {"BACKEND": "tests.conftest.RecordingBackend"}}
+    purge_pending()  # what an earlier test's rolled-back transaction left, not this test's
     RecordingBackend.purged = []
 
     def paths():

@@ -107,8 +107,16 @@ def test_robots_txt_points_at_the_sitemap(client):
     assert "Disallow: /admin/" in response.content.decode()
 
 
-def test_later_listing_pages_are_their_own_canonical(client, demo):
+def test_later_listing_pages_are_their_own_canonical(client, demo, monkeypatch):
+    from stories.models import NewsIndexPage
+
+    monkeypatch.setattr(NewsIndexPage, "page_size", 2)
     soup = soup_of(client.get("/en/news/", {"page": "2"}))
     assert soup.select_one('link[rel="canonical"]')["href"] == f"{BASE}/en/news/?page=2"
     soup = soup_of(client.get("/en/news/", {"page": "1"}))
     assert soup.select_one('link[rel="canonical"]')["href"] == f"{BASE}/en/news/"
+    # A page number past the end shows the last page, whose address is the canonical one.
+    last = soup_of(client.get("/en/news/", {"page": "9999"}))
+    shown = last.select_one('link[rel="canonical"]')["href"]
+    assert shown.startswith(f"{BASE}/en/news/?page=") and shown != f"{BASE}/en/news/?page=9999"
+    assert soup_of(client.get(shown.removeprefix(BASE))).select_one("h1") is not None

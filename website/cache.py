@@ -24,14 +24,29 @@ What is purged, through wagtail.contrib.frontend_cache once the transaction comm
   categories or an image edited: every live page.
 A few URLs are purged at once (a publish is visible on the next request); more go to Wagtail's
 purge task (django-tasks, run by `manage.py db_worker`).
+
+Fragments. The heavy parts of pages are kept in Django's cache with Wagtail's `{% wagtailcache %}`
+and `{% wagtailpagecache %}` (skipped in previews): each page's head, header, body and footer,
+keyed on the page's `cache_key`, the language, the query parameters the page reads and
+`fragment_version`; each card, keyed on the card's page (its `cache_key`: a publish renews it),
+the language and `card_version`. The same changes that purge the HTTP cache renew them, once
+their transaction commits: a page published, unpublished, restricted, moved, renamed or deleted
+gives every page fragment a new version (the pages that show it, whichever they are: listings,
+cards of related pages, menus, the language switcher); a site-wide model changed (site texts and
+settings, donors, topics, categories, images) gives cards a new version too; a string translated
+in wagtail-localize renews the page fragments (their notice of text still in English). Versions
+change when the change is made and again once it commits. Page fragments also
+renew every hour, for what depends on the time (an event no longer upcoming).
 """
 
 import logging
 import threading
+import time
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import translation
@@ -41,6 +56,7 @@ from wagtail import hooks
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+from wagtail_localize.models import StringTranslation
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +148,36 @@ class CacheHeadersMiddleware:
         return response
 
 
+# Fragment versions
+
+PAGES_VERSION_KEY = "fragments:pages"
+SITE_VERSION_KEY = "fragments:site"
+
+
+def fragment_versions():
+    """{"page": ..., "card": ...}: the versions in the keys of page fragments and of cards. Each
+    version is the time of the last change it follows, so a version lost from the cache (evicted,
+    flushed) comes back as a new one, never as an older one with fragments still stored."""
+    stored = cache.get_many([PAGES_VERSION_KEY, SITE_VERSION_KEY])
+    now = time.time_ns()
+    for key in (PAGES_VERSION_KEY, SITE_VERSION_KEY):
+        if key not in stored:
+            cache.add(key, now, timeout=None)
+            stored[key] = cache.get(key, now)
+    site, pages = stored[SITE_VERSION_KEY], stored[PAGES_VERSION_KEY]
+    hour = int(time.time() // 3600)
+    return {"page": f"{pages}.{site}.{hour}", "card": str(site)}
+
+
+def renew_fragments(site_wide=False):
+    """New versions: every page fragment, and with `site_wide` every card too."""
+    now = time.time_ns()
+    versions = {PAGES_VERSION_KEY: now}
+    if site_wide:
+        versions[SITE_VERSION_KEY] = now
+    cache.set_many(versions, timeout=None)
+
+
 # Purge rules
 
 
@@ -185,27 +231,38 @@ class _Pending(threading.local):
     translations purges once). What a rolled back transaction left is purged with the next."""
 
     def __init__(self):
-        self.page_ids, self.urls, self.everything = set(), set(), False
+        self.page_ids, self.urls, self.everything, self.site_wide = set(), set(), False, False
 
 
 _pending = _Pending()
 
 
-def _run_pending():
+def purge_pending():
+    """Purge (and renew the fragments of) what this thread's changes left pending."""
     page_ids, urls, everything = _pending.page_ids, _pending.urls, _pending.everything
+    site_wide = _pending.site_wide
     _pending.__init__()
     if page_ids or urls or everything:
+        try:
+            renew_fragments(site_wide)
+        except Exception:
+            logger.exception("Page fragments could not be renewed")
         try:
             purge(page_ids, urls, everything)
         except Exception:
             logger.exception("Cached pages could not be purged")
 
 
-def _on_commit(page_ids=(), urls=(), everything=False):
+def _on_commit(page_ids=(), urls=(), everything=False, site_wide=False):
+    # Fragments are renewed at once (this thread's next page shows the change) and again once
+    # the change commits (a page another request rendered meanwhile, from the data before, is
+    # not kept).
+    renew_fragments(site_wide)
     _pending.page_ids.update(page_ids)
     _pending.urls.update(urls)
     _pending.everything |= everything
-    transaction.on_commit(_run_pending)
+    _pending.site_wide |= site_wide
+    transaction.on_commit(purge_pending)
 
 
 def _page_published_or_unpublished(sender, instance, **kwargs):
@@ -238,7 +295,13 @@ def _site_wide_model_changed(sender, instance, created=False, update_fields=None
         return  # a new image is shown nowhere yet
     if update_fields and set(update_fields) <= UNSEEN_FIELDS:
         return
-    _on_commit(everything=True)
+    _on_commit(everything=True, site_wide=True)
+
+
+def _translation_changed(sender, **kwargs):
+    """A string translated or its translation removed: pages say which of their text is still in
+    English (website/language.py), in fragments that are renewed."""
+    renew_fragments()
 
 
 def connect_signals():
@@ -249,6 +312,11 @@ def connect_signals():
     page_slug_changed.connect(_page_moved_or_renamed, dispatch_uid="pagecache-renamed")
     pre_delete.connect(_page_deleted, dispatch_uid="pagecache-page-deleted")
     for name, signal in (("saved", post_save), ("deleted", post_delete)):
+        signal.connect(
+            _translation_changed,
+            sender=StringTranslation,
+            dispatch_uid=f"fragments-string-translation-{name}",
+        )
         signal.connect(
             _restriction_changed,
             sender=PageViewRestriction,

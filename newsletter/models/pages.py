@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -77,13 +78,22 @@ class NewsletterArchivePage(RoutablePageMixin, LocalizedPage):
         context["rss_url"] = self.feed_url("rss_feed", request)
         context["atom_url"] = self.feed_url("atom_feed", request)
         issues = Paginator(self.issues(), self.PAGE_SIZE).get_page(request.GET.get("page"))
-        # Each card links its print edition, with the size once the PDF is stored.
-        language = self.locale.language_code
-        sizes = print_sizes(issues, language)
-        for issue in issues:
-            size = sizes.get(issue.pk)
-            issue.print_size = formatting.format_file_size(size, language) if size else ""
+        listed = issues.object_list
+
+        def with_print_sizes():
+            """Each card links its print edition, with the size once the PDF is stored."""
+            listed_issues = list(listed)
+            language = self.locale.language_code
+            sizes = print_sizes(listed_issues, language)
+            for issue in listed_issues:
+                size = sizes.get(issue.pk)
+                issue.print_size = formatting.format_file_size(size, language) if size else ""
+            return listed_issues
+
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        issues.object_list = SimpleLazyObject(with_print_sizes)
         context["issues"] = issues
+        context["fragment_query"] = context["listing_page"] = issues.number
         return context
 
 

@@ -1,7 +1,10 @@
 """Fields and behaviour that news articles and stories share."""
 
+from functools import partial
+
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Locale, Page
@@ -75,8 +78,14 @@ class ArticleMixin(models.Model):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["index_page"] = self.get_parent()
-        context["topics"] = self.localized_topics()
-        context["related_pages"] = self.localized_related_pages()
-        prefetch_body_links(self.body, request)
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        context["index_page"] = SimpleLazyObject(self.get_parent)
+        context["topics"] = SimpleLazyObject(self.localized_topics)
+        context["related_pages"] = SimpleLazyObject(self.localized_related_pages)
+        context["body"] = partial(self.linked_body, request)
         return context
+
+    def linked_body(self, request=None):
+        """The body with its links looked up at once (stories.links)."""
+        prefetch_body_links(self.body, request)
+        return self.body

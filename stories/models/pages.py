@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -147,18 +148,30 @@ class ArticleIndexPage(RoutablePageMixin, LocalizedPage):
         articles = filters.apply(self.articles()).for_cards()
         paginator = Paginator(articles, self.page_size)
         page_of_articles = paginator.get_page(request.GET.get("page"))
-        localize_topics(page_of_articles.object_list, self.locale)
-        topics = self.topics()
-        if filters.topic and filters.topic.slug not in {topic.slug for topic in topics}:
-            topics = [*topics, filters.topic]  # keep the visitor's choice visible in the form
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        listed = page_of_articles.object_list
+        page_of_articles.object_list = SimpleLazyObject(
+            lambda: localize_topics(listed, self.locale)
+        )
+
+        def topics():
+            topics = self.topics()
+            if filters.topic and filters.topic.slug not in {topic.slug for topic in topics}:
+                topics = [*topics, filters.topic]  # keep the visitor's choice visible in the form
+            return topics
+
+        # What the listing's fragments are keyed on: the choices as understood, not as typed.
+        topic = filters.topic.slug if filters.topic else ("?" if filters.unknown_topic else "")
         return self.render(
             request,
             context_overrides={
                 "articles": page_of_articles,
                 "paginator": paginator,
                 "filters": filters,
-                "topics": topics,
-                "years": self.years(),
+                "topics": SimpleLazyObject(topics),
+                "years": SimpleLazyObject(self.years),
+                "fragment_query": f"{topic}|{filters.year}|{page_of_articles.number}",
+                "listing_page": page_of_articles.number,
                 "rss_url": self.feed_url("rss_feed", request),
                 "atom_url": self.feed_url("atom_feed", request),
             },

@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "website.context_processors.site_texts",
+                "website.context_processors.fragments",
             ],
         },
     },
@@ -163,6 +164,8 @@ CACHES = caches_from_env({"BACKEND": "django.core.cache.backends.locmem.LocMemCa
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))  # browsers
 PAGE_CACHE_S_MAXAGE = int(os.environ.get("PAGE_CACHE_S_MAXAGE", "600"))  # CDN and server copy
 PAGE_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_CACHE_STALE_WHILE_REVALIDATE", "60"))
+# Fragments of pages in the cache (website/cache.py): renewed by changes, kept at most this long.
+PAGE_FRAGMENT_TIMEOUT = int(os.environ.get("PAGE_FRAGMENT_TIMEOUT", str(24 * 3600)))
 
 # Proxies in front of the application that append to X-Forwarded-For (a reverse proxy, load
 # balancer or CDN): the sign-up rate limit reads the client's address from them (0: REMOTE_ADDR).

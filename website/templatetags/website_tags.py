@@ -176,9 +176,9 @@ def page_meta(context, page=None):
         image_url = rendition.full_url
         image_alt = getattr(page, "hero_alt", "") or image.default_alt_text
     canonical = page.get_full_url(request)
-    page_number = request.GET.get("page", "") if request else ""
-    if page_number.isdigit() and int(page_number) > 1:
-        canonical = f"{canonical}?page={int(page_number)}"  # later listing pages are their own
+    page_number = context.get("listing_page") or 1  # the page shown, as the view understood it
+    if page_number > 1:
+        canonical = f"{canonical}?page={page_number}"  # later listing pages are their own
     return {
         "canonical": canonical,
         "alternates": alternates,
