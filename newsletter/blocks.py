@@ -10,11 +10,15 @@ the whole edition at once), gives its part as plain data, and names its part, wh
 channel renders (`PART_TEMPLATES`). A new block without one is reported by a system check.
 """
 
+import re
+from urllib.parse import urlsplit
+
 from django.core import checks
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.embeds.finders import get_finders
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
 
@@ -162,6 +166,9 @@ class StatisticsBlock(EditionPart, website.StatisticsBlock):
         part_name = "statistics"
 
     def edition_part(self, value, context):
+        as_of = value.get("as_of")
+        if as_of and context.issue_date and as_of > context.issue_date:
+            context.note(value.get("heading") or _("Statistics"), "figures_after_issue")
         return statistics_part(value, context.language)
 
 
@@ -226,13 +233,26 @@ class VideoBlock(EditionPart, website.VideoBlock):
         return _pk(value.get("thumbnail"))
 
     def edition_part(self, value, context):
+        if not is_video_url(value["url"]):
+            context.note(value["title"], "not_video")
         image = context.image(value.get("thumbnail"))
         return {
             "title": value["title"],
             "caption": value.get("caption") or "",
             "url": value["url"],
-            "image": image_part(image, "featured", alt=value["title"], href=value["url"]),
+            "image": image_part(image, "video", alt=value["title"], href=value["url"]),
         }
+
+
+VIDEO_FILE = re.compile(r"\.(mp4|m4v|webm|mov|ogv)$", re.IGNORECASE)
+
+
+def is_video_url(url):
+    """Does `url` show a video: a provider Wagtail's embeds know (YouTube, Vimeo and others;
+    matched by address, nothing is fetched), or a video file?"""
+    if any(finder.accept(url) for finder in get_finders()):
+        return True
+    return bool(VIDEO_FILE.search(urlsplit(url).path))
 
 
 class NewsletterBodyBlock(blocks.StreamBlock):

@@ -59,7 +59,10 @@ class ItemNote:
 
     block: int  # position of the block in the body, from 1
     title: str
-    problem: str  # "fallback", "unpublished", "alt", "image" (its file is missing)
+    # "fallback", "unpublished", "alt", "image" (its file is missing); warnings, which do not
+    # keep an issue from being sent: "figures_after_issue" (statistics dated after the issue),
+    # "not_video" (a video item whose address is no video)
+    problem: str
     language: str = ""  # the language shown instead, for fallbacks
 
 
@@ -99,6 +102,14 @@ class Edition:
     @property
     def missing_images(self):
         return [note for note in self.notes if note.problem == "image"]
+
+    @property
+    def figures_after_issue(self):
+        return [note for note in self.notes if note.problem == "figures_after_issue"]
+
+    @property
+    def not_videos(self):
+        return [note for note in self.notes if note.problem == "not_video"]
 
     @property
     def html_size(self):
@@ -174,9 +185,10 @@ class PartContext:
     """What a block of the body needs to give its part (see `newsletter.blocks.EditionPart`): the
     edition's language, its pages and images as resolved, and the notes for the composer."""
 
-    def __init__(self, resolver, language):
+    def __init__(self, resolver, language, issue_date=None):
         self.resolver = resolver
         self.language = language
+        self.issue_date = issue_date
         self.notes = []
         self.position = 0  # of the block being asked, from 1: notes name the block they come from
 
@@ -204,7 +216,7 @@ class PartContext:
 
 def edition_parts(issue, resolver, language):
     """Each block's part of the edition, in order, with the block and its templates; the notes."""
-    context = PartContext(resolver, language)
+    context = PartContext(resolver, language, issue.issue_date)
     parts = []
     for position, child in enumerate(issue.body, start=1):
         context.position = position

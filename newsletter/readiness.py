@@ -1,6 +1,9 @@
 """Is an issue ready to send? Per language: untranslated or unpublished items, images without
 alt text or whose file is missing, the size of the HTML against Gmail's clipping limit, and the
-print edition of the published revision (pages and size) once it is stored."""
+print edition of the published revision (pages and size) once it is stored.
+
+Warnings, which leave the issue ready: statistics dated after the issue, a video item whose
+address is no video, a letter without its signatory's name."""
 
 import dataclasses
 import functools
@@ -32,6 +35,12 @@ class LanguageReadiness:
     def print_file(self):
         """The stored PDF of the published revision (newsletter.models.prints), or None."""
         return self.page.print_file() if self.page is not None else None
+
+    @property
+    def unsigned_letter(self):
+        """The letter has text but nobody's name under it (a role alone does not sign)."""
+        page = self.page
+        return bool(page is not None and page.letter and not page.signatory_name.strip())
 
     @property
     def ready(self):

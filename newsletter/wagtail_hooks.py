@@ -6,6 +6,7 @@ from wagtail.permissions import register_permission_policy
 
 from .admin.sends import DELIVERIES, DeliveryViewSet, SendPermissionPolicy
 from .models import Delivery, NewsletterArchivePage, Send
+from .parts import PlayMarkOperation
 
 # Before any viewset asks for them: sends and the ledger are for those who may send issues.
 register_permission_policy(Send, SendPermissionPolicy(Send))
@@ -194,3 +195,8 @@ class WelcomeMessageViewSet(SnippetViewSet):
 
 
 register_snippet(WelcomeMessageViewSet)
+
+
+@hooks.register("register_image_operations")
+def register_play_mark():
+    return [("playmark", PlayMarkOperation)]

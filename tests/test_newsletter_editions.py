@@ -3,6 +3,7 @@
 The demo's December 2022 issue is the subject; messages go through a real SMTP server on loopback.
 """
 
+import datetime
 import email
 import email.policy
 import os
@@ -15,10 +16,14 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from PIL import Image
 from wagtail.models import Locale
 
+from newsletter.blocks import is_video_url
 from newsletter.editions import GMAIL_CLIP_BYTES, render_edition, wrap_lines
 from newsletter.links import PLACEHOLDERS, recipient_links, sample_links
 from newsletter.messages import edition_message
@@ -26,6 +31,7 @@ from newsletter.models import NewsletterIssuePage, Status, Subscriber
 from newsletter.readiness import readiness
 from stories.models import NewsIndexPage, NewsPage, StoryPage
 from tests.test_subscriber_flow import smtp  # noqa: F401 (the loopback SMTP server fixture)
+from website.models import CustomImage
 
 pytestmark = pytest.mark.django_db
 BASE = "https://betterwork.example.org"
@@ -75,7 +81,7 @@ def test_both_editions_render_in_their_language(en_issue, bn_issue):
 def test_bangla_edition_has_bengali_figures_and_no_english_item_text(en_issue, bn_issue):
     bn = bn_issue.edition()
     text = " ".join(BeautifulSoup(bn.html, "html.parser").get_text(" ").split())
-    for figure in ("২৬০", "১,৯১৬", "৫,৯১১", "৪৩৭", "১২.৬ লাখ", "৫০%", "৩১ ডিসেম্বর ২০২২"):
+    for figure in ("২৬০", "১,৯১৬", "৫,৯১১", "৪৩৭", "১২.৬ লাখ", "৫০%", "৩০ নভেম্বর ২০২২"):
         assert figure in text, figure
         assert figure in bn.text, figure
     for page in item_pages(en_issue):
@@ -155,6 +161,62 @@ def test_missing_and_unpublished_items_are_reported(en_issue, bn_issue):
     assert report["en"].edition.fallbacks == [] and len(report["en"].edition.unpublished) == 1
     assert not report["en"].ready and not report["bn"].ready
     assert report["bn"].edition.fallbacks[0].title == "Only in English"
+
+
+def test_readiness_warns_of_editorial_slips_without_blocking(rf, en_issue, bn_issue):
+    report = {entry.language: entry for entry in readiness(en_issue)}
+    for language in ("en", "bn"):  # the demo issue has none
+        edition = report[language].edition
+        assert edition.figures_after_issue == [] and edition.not_videos == []
+        assert not report[language].unsigned_letter and report[language].ready
+
+    bn_issue.issue_date = datetime.date(2022, 11, 1)  # before the figures' 30 November
+    bn_issue.signatory_name = ""
+    body = list(bn_issue.body.raw_data)
+    video = next(block for block in body if block["type"] == "video")
+    video["value"]["url"] = "https://betterwork.org/bangladesh/"  # the programme's page
+    bn_issue.body = body
+    bn_issue.save_revision()
+
+    entry = {entry.language: entry for entry in readiness(en_issue)}["bn"]
+    positions = [i for i, block in enumerate(body, start=1) if block["type"] == "statistics"]
+    assert [note.block for note in entry.edition.figures_after_issue] == positions
+    assert [note.title for note in entry.edition.not_videos] == ["ভিডিওতে বিজনেস ফোরাম ২০২২"]
+    assert entry.unsigned_letter
+    assert entry.ready  # warnings: the officer decides
+    with translation.override("bn"):
+        table = render_to_string("newsletter/admin/readiness_table.html", {"report": [entry]})
+    warnings = BeautifulSoup(table, "html.parser").select("li.readiness-warning")
+    assert len(warnings) == 4
+    assert all(text.get_text().startswith("সতর্কতা") for text in warnings)
+
+
+@pytest.mark.parametrize(
+    "url, video",
+    [
+        ("https://www.youtube.com/watch?v=aaaaaaaaaaa", True),
+        ("https://youtu.be/aaaaaaaaaaa", True),
+        ("https://vimeo.com/123456", True),
+        ("https://video.example.org/forum.mp4", True),
+        ("https://betterwork.org/bangladesh/", False),
+        ("https://betterwork.example.org/en/news/strategy-2022-2027-launched/", False),
+    ],
+)
+def test_a_video_address_is_a_video(url, video):
+    assert is_video_url(url) is video
+
+
+def test_the_video_thumbnail_carries_a_play_mark(bn_issue):
+    soup = BeautifulSoup(bn_issue.edition().html, "html.parser")
+    thumbnail = soup.find("img", alt="ভিডিওতে বিজনেস ফোরাম ২০২২")
+    assert ".playmark." in thumbnail["src"]
+    name = thumbnail["src"].split("/media/", 1)[1]
+    image = CustomImage.objects.get(renditions__file=name)
+    with image.get_rendition("fill-1120x630-c75|playmark").file.open() as marked:
+        centre = Image.open(marked).convert("RGB").getpixel((560 - 10, 315))
+    with image.get_rendition("fill-1120x630-c75").file.open() as plain:
+        before = Image.open(plain).convert("RGB").getpixel((560 - 10, 315))
+    assert min(centre) > 240 and centre != before  # the white triangle of the play button
 
 
 def test_ten_item_bangla_issue_fits_gmail(en_issue, bn_issue):

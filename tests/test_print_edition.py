@@ -33,8 +33,8 @@ if not all(shutil.which(tool) for tool in TOOLS):
     pytest.skip(message, allow_module_level=True)
 
 FIGURES = {
-    "en": ["260", "1,916", "5,911", "437", "1.26 million", "50%", "31 December 2022"],
-    "bn": ["২৬০", "১,৯১৬", "৫,৯১১", "৪৩৭", "১২.৬", "৫০%", "৩১ ডি"],
+    "en": ["260", "1,916", "5,911", "437", "1.26 million", "50%", "30 November 2022"],
+    "bn": ["২৬০", "১,৯১৬", "৫,৯১১", "৪৩৭", "১২.৬", "৫০%", "৩০ ন"],
 }
 LATIN_FIGURES = ["1,916", "5,911", "437", "1.26", "50%"]
 

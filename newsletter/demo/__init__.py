@@ -24,7 +24,7 @@ def demo_pages(home):
     return {page.slug: page for page in Page.objects.descendant_of(home).live().filter(depth=4)}
 
 
-def resolve_body(body, pages):
+def resolve_body(body, pages, home):
     blocks = []
     for block_type, value in copy.deepcopy(body):
         if block_type == "featured_item":
@@ -32,7 +32,7 @@ def resolve_body(body, pages):
         elif block_type == "item_list":
             value["pages"] = [pages[slug] for slug in value["pages"]]
         elif block_type == "call_to_action" and value.get("page"):
-            value["page"] = pages[value["page"]]
+            value["page"] = home if value["page"] == "home" else pages[value["page"]]
         elif block_type == "video":
             value["thumbnail"] = demo_image(
                 "Business Forum 2022 video (illustration)",
@@ -54,7 +54,7 @@ def load(home, bn, report):
         **fields,
         signatory_name=ISSUE["signatory_name"],
         signatory_role=ISSUE["signatory_role"],
-        body=resolve_body(ISSUE["body"], demo_pages(home)),
+        body=resolve_body(ISSUE["body"], demo_pages(home), home),
     )
     for instance in (archive, issue):
         ensure_translation(instance, bn, report)

@@ -52,8 +52,8 @@ ISSUE = {
         "workers and managers. Thank you for standing with the workers of the garment sector. "
         "We look forward to another year of partnership.</p>"
     ),
-    "signatory_name": "Programme Manager",
-    "signatory_role": "Better Work Bangladesh",
+    "signatory_name": "Nusrat Jahan",  # a fictional name, as every person of the demo
+    "signatory_role": "Programme Manager, Better Work Bangladesh",
     "body": [
         featured("business-forum-2022", button_label="Read about the forum"),
         featured("strategy-2022-2027-launched", button_label="Read the strategy news"),
@@ -61,7 +61,7 @@ ISSUE = {
             "statistics",
             {
                 "heading": "Better Work in 2022",
-                "as_of": datetime.date(2022, 12, 31),
+                "as_of": datetime.date(2022, 11, 30),  # before the issue's date
                 "source": "Better Work Bangladesh",
                 "figures": [
                     figure("260", "", "factories assessed"),
@@ -75,7 +75,7 @@ ISSUE = {
             "statistics",
             {
                 "heading": "Programme reach",
-                "as_of": datetime.date(2022, 12, 31),
+                "as_of": datetime.date(2022, 11, 30),  # before the issue's date
                 "source": "Better Work Bangladesh",
                 "figures": [
                     figure("437", "", "factories enrolled"),
@@ -101,7 +101,9 @@ ISSUE = {
         (
             "video",
             {
-                "url": "https://betterwork.org/bangladesh/",
+                # A placeholder on example.org, as the social links: officers put the video's
+                # own address (YouTube, Vimeo or a video file).
+                "url": "https://video.example.org/betterwork-bangladesh/business-forum-2022.mp4",
                 "title": "Business Forum 2022 on video",
                 "caption": "Highlights of two days of dialogue in Dhaka.",
                 "thumbnail": "video-thumbnail",
@@ -119,7 +121,7 @@ ISSUE = {
                 "heading": "Stay in touch",
                 "text": "Follow our news and stories on the website, in Bangla and English.",
                 "button_label": "Visit the website",
-                "page": "strategy-2022-2027-launched",
+                "page": "home",
                 "url": "",
             },
         ),
