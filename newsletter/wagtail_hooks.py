@@ -179,7 +179,8 @@ def add_latest_report_panel(request, panels):
 
 
 from wagtail.snippets.models import register_snippet  # noqa: E402
-from wagtail.snippets.views.snippets import SnippetViewSet  # noqa: E402
+
+from website.snippets import SnippetViewSet  # noqa: E402
 
 from .models import WelcomeMessage  # noqa: E402
 

@@ -157,24 +157,34 @@ def test_tests_go_only_to_admin_users_or_allowed_domains(officer, issue, server)
 
 
 def test_a_translator_can_test_only_the_bangla_edition(client, issue, server):
+    """The translator's admin is in Bangla: the messages are read in Bangla."""
+    with translation.override("bn"):
+        refusal = "%(language)s edition not sent: only those who may edit it can test it."
+        not_sent = translation.gettext(refusal) % {"language": translation.gettext("English")}
+        not_sent_both = translation.gettext(refusal) % {
+            "language": translation.gettext("Bangla and English")
+        }
+        sent = translation.ngettext(
+            "%(count)s test message sent (%(editions)s).",
+            "%(count)s test messages sent (%(editions)s).",
+            1,
+        ) % {"count": "১", "editions": translation.gettext("Bangla")}
     assert client.login(username="translator", password=DEMO_PASSWORD)
     bn = issue.get_translation(Locale.objects.get(language_code="bn"))
     assert client.get(trial_url(issue)).status_code in (302, 403)  # the English issue: refused
     refused = client.post(trial_url(bn), {"addresses": "translator@example.org", "editions": "en"})
-    assert "English edition not sent: only those who may edit it can test it." in (
-        refused.content.decode()
-    )
+    assert not_sent in refused.content.decode()
     assert server.received == []
 
     response = client.post(
         trial_url(bn), {"addresses": "translator@example.org", "editions": "all"}, follow=True
     )
     shown = [str(message).strip() for message in response.context["messages"]]
-    assert "1 test message sent (Bangla)." in shown
-    assert "English edition not sent: only those who may edit it can test it." in shown
+    assert sent in shown
+    assert not_sent in shown
     assert subjects(server) == [f"[TEST] {bn.subject}"]
     both = client.post(trial_url(bn), {"addresses": "translator@example.org", "editions": "both"})
-    assert "only those who may edit it can test it" in both.content.decode()
+    assert not_sent_both in both.content.decode()
     assert len(server.received) == 1
 
 

@@ -381,11 +381,11 @@ def test_pause_resume_and_cancel_from_the_send_page(officer, issue, server):
     response = officer.post(send_url(send, "pause"))
     assert response.status_code == 302 and response["Location"] == send_url(send)
     send.refresh_from_db()
-    assert send.state == SendState.PAUSED and "Paused by officer" in send.pause_reason
+    assert send.state == SendState.PAUSED and "Paused by Farzana Ahmed." in send.pause_reason
     sending.deliver_batch(send.pk)  # a queued batch sends nothing while paused
     assert len(server.received) == 7
     page = soup(officer.get(send_url(send)))
-    assert "Paused by officer" in page.select_one("[data-pause-reason]").get_text()
+    assert "Paused by Farzana Ahmed." in page.select_one("[data-pause-reason]").get_text()
     assert page.find("form", action=send_url(send, "resume")) is not None
 
     officer.post(send_url(send, "resume"))

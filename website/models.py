@@ -16,7 +16,6 @@ from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Locale, Page, TranslatableMixin
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField
 
 from .blocks import BodyBlock, StatisticsBlock
@@ -228,7 +227,6 @@ class TranslatableTaxonomy(TranslatableMixin, models.Model):
         return self.get_translation_or_none(locale) or self
 
 
-@register_snippet
 class Topic(TranslatableTaxonomy):
     """A theme articles are filed under: gender, occupational safety and health, ..."""
 

@@ -12,10 +12,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import DonorPartner, SiteText
+from .models import DonorPartner, SiteText, Topic
 from .permissions import EDIT_SOURCE_SNIPPETS
+from .snippets import SnippetViewSet
 from .translation_report import (
     TranslationStatusPanel,
     TranslationStatusReportView,
@@ -43,6 +43,7 @@ class DonorPartnerViewSet(SnippetViewSet):
     sort_order_field = "sort_order"
 
 
+register_snippet(Topic, viewset=SnippetViewSet)
 register_snippet(SiteTextViewSet)
 register_snippet(DonorPartnerViewSet)
 

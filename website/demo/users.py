@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page
+from wagtail.users.models import UserProfile
 
 OFFICERS = "Communications officers"
 TRANSLATORS = "Translators"
@@ -18,6 +19,14 @@ DEMO_USERS = [
     ("officer", "officer@example.org", False, OFFICERS),
     ("translator", "translator@example.org", False, TRANSLATORS),
 ]
+# Names: Wagtail's account form requires them, so without one a user cannot even change the
+# admin's language there. The admin language: the translator works in Bangla, the others follow
+# their browser (Wagtail's default, an empty preference).
+DEMO_PROFILES = {
+    "admin": ("Site", "Administrator", ""),
+    "officer": ("Farzana", "Ahmed", ""),
+    "translator": ("Nusrat", "Jahan", "bn"),
+}
 
 PAGE_PERMISSIONS = {
     # Officers edit and publish everything; translators edit and publish the Bangla tree only.
@@ -151,4 +160,17 @@ def load_users(home_page, report=print):
             if group:
                 user.groups.add(groups[group])
         report(f"  + users {', '.join(u[0] for u in missing)}; {origin}")
+    for user in User.objects.filter(username__in=DEMO_PROFILES, first_name="", last_name=""):
+        complete_profile(user)
     return [u[0] for u in DEMO_USERS]
+
+
+def complete_profile(user):
+    """Name a demo user and set their admin language: once, on a user still without a name (a new
+    one, or one created before the demo had names); a name or language changed since is kept."""
+    user.first_name, user.last_name, language = DEMO_PROFILES[user.username]
+    user.save(update_fields=["first_name", "last_name"])
+    profile = UserProfile.get_for_user(user)
+    if language and not profile.preferred_language:
+        profile.preferred_language = language
+        profile.save(update_fields=["preferred_language"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # website/
 BASE_DIR = PROJECT_DIR.parent  # repository root
@@ -118,12 +119,14 @@ MIDDLEWARE = [
     "website.cache.CacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "website.admin_language.LocaleMiddleware",  # Django's, an admin 404 left alone
     "website.language.RememberLanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the whole admin request in the user's admin language, Bengali digits in a Bangla admin
+    "website.admin_language.AdminLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "website.security.SitePolicyMiddleware",  # Content-Security-Policy (django-csp)
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -217,11 +220,17 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Languages: English is the source language, Bangla the translation.
 LANGUAGE_CODE = "en"
-LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [
+LANGUAGES = [
     ("en", "English"),
     ("bn", "বাংলা"),
 ]
 LANGUAGE_NAMES_IN_OWN_LANGUAGE = dict(LANGUAGES)
+# Content languages as the admin names them, in the admin's language ("Stories (ইংরেজি)" in a
+# Bangla admin); LANGUAGES names each language in itself, for those choosing one.
+WAGTAIL_CONTENT_LANGUAGES = [
+    ("en", gettext_lazy("English")),
+    ("bn", gettext_lazy("Bangla")),
+]
 WAGTAIL_I18N_ENABLED = True
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "language"
