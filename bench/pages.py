@@ -7,10 +7,10 @@ at the end; SQLite if PostgreSQL cannot be reached), migrated, loaded with the d
 its search index built; the cache in Redis at REDIS_URL (default redis://127.0.0.1:6379) in
 database BENCH_REDIS_DB (default 15, flushed before and after), else the database cache.
 
-Two gunicorn servers, each with WORKERS (2) sync workers and the production gunicorn
+Three gunicorn servers, each with WORKERS (2) sync workers and the production gunicorn
 configuration (website/gunicorn.py, access log off, no worker recycling), and Varnish:
-- rendered: gunicorn with fragments off (PAGE_FRAGMENT_TIMEOUT=0), so every request renders the
-  whole page from the database: the baseline of the fragments, measured in the same run;
+- rendered: gunicorn with fragments off (PAGE_FRAGMENT_TIMEOUT=0, its own cache key prefix), so
+  every request renders the whole page from the database: the fragments' baseline, same run;
 - cold: gunicorn itself, the HTTP cache bypassed: each page put together from its fragments
   in the cache (website/cache.py);
 - warm: Varnish (deploy/varnish/betterwork.vcl, as in production) in front of the same gunicorn,
@@ -399,7 +399,10 @@ def main():
         servers.append(gunicorn(cold_port, "website.wsgi:application", env))
         servers.append(
             gunicorn(
-                rendered_port, "website.wsgi:application", {**env, "PAGE_FRAGMENT_TIMEOUT": "0"}
+                rendered_port,
+                "website.wsgi:application",
+                # Its own key prefix: it must not read the fragments the cold server stores.
+                {**env, "PAGE_FRAGMENT_TIMEOUT": "0", "CACHE_KEY_PREFIX": "bwb-rendered"},
             )
         )
         servers.append(varnish(warm_port, cold_port, workdir))
