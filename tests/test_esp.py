@@ -469,7 +469,7 @@ def test_production_sends_through_the_provider_named_in_anymail_esp():
 def test_production_stays_on_smtp_without_anymail_esp():
     result = start_production()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "null"]
+    assert result.stdout.split() == ["newsletter.mail.EmailBackend", "null"]
 
 
 @pytest.mark.parametrize(
