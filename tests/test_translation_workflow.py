@@ -305,7 +305,7 @@ def test_a_string_translated_on_one_page_is_prefilled_on_another(client, bn, pub
     props = editor_props(client, bn_b)
     prefilled = saved_translation(props, string_segment(props, SHARED))
     assert prefilled["data"] == bangla
-    assert TOOL_NAME in prefilled["comment"]
+    assert "অনুবাদ স্মৃতি" in prefilled["comment"]  # the tool named in the translator's Bangla
     assert prefilled["last_translated_by"] is not None  # credited to whoever translated it
     # the other strings of page B are still to do
     assert saved_translation(props, string_segment(props, "Factories pay by mobile money.")) is None

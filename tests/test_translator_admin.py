@@ -8,6 +8,7 @@ and addresses aside (page titles, people, the site's name, Wagtail's, time zones
 browser sends `Accept-Language: en`: what makes the admin Bangla is the account's preference.
 """
 
+import datetime
 import re
 
 import pytest
@@ -16,12 +17,14 @@ from django.contrib.auth import get_user_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Workflow
 from wagtail.users.models import UserProfile
-from wagtail_localize.models import Translation
+from wagtail_localize.models import StringTranslation, Translation
 
 from events.models import EventCategory
 from stories.models import StoriesIndexPage, StoryPage
 from tests.conftest import DEMO_PASSWORD, load_demo
+from tests.test_translation_workflow import editor_props, put_string, string_segment
 from website.admin_language import bengali_digits_in_html
+from website.formatting import format_date
 from website.models import DonorPartner, Topic
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +220,31 @@ def test_bengali_digits_only_in_prose():
         '<input value="2026-12-03 13:15"><script>var n = 18;</script>'
         "<textarea>12</textarea><span>&#x27;৪&#x27; &amp; ৫</span>"
     )
+
+
+def test_the_translation_editors_notes_give_date_and_tool_in_bangla(translator, bn):
+    """wagtail-localize writes "3 December 2026 তারিখে load_demo দিয়ে অনূদিত" under each string."""
+    story = StoryPage.objects.get(locale=bn, slug="mothers-at-work")
+    props = editor_props(translator, story)
+    notes = [t["comment"] for t in props["initialStringTranslations"]]
+    loaded = format_date(demo_translated_on(bn), "bn")  # wagtail-localize's date: UTC
+    assert notes and set(notes) == {f"{loaded} তারিখে ডেমোর অনুবাদ ফাইল দিয়ে অনূদিত"}
+
+    segment = string_segment(props, "Seven minimum standards")
+    saved = put_string(translator, segment, "সাতটি ন্যূনতম মান")
+    assert saved.status_code == 200
+    today = format_date(datetime.datetime.now(datetime.UTC).date(), "bn")
+    assert saved.json()["comment"] == f"{today} তারিখে হাতে অনূদিত"
+
+
+def test_an_english_admin_reads_the_notes_in_english(client, bn):
+    assert client.login(username="officer", password=DEMO_PASSWORD)
+    UserProfile.objects.filter(user__username="officer").update(preferred_language="en")
+    story = StoryPage.objects.get(locale=bn, slug="mothers-at-work")
+    notes = {t["comment"] for t in editor_props(client, story)["initialStringTranslations"]}
+    loaded = format_date(demo_translated_on(bn), "en")
+    assert notes == {f"Translated with the demo's translation file on {loaded}"}
+
+
+def demo_translated_on(bn):
+    return StringTranslation.objects.filter(locale=bn).latest("updated_at").updated_at.date()

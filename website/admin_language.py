@@ -12,6 +12,9 @@ prefix for a page missing its prefix). Here:
   Bangla admin page in Bengali digits: Wagtail's templates print counts, page numbers, times and
   dates with Latin digits ("18টি পাতা", "পাতা 1 / 1", "13:15"), and no template filter or Django
   setting changes digits.
+- The notes under the strings of wagtail-localize's translation editor ("3 December 2026 তারিখে
+  load_demo দিয়ে অনূদিত") get their date and tool in the admin's language
+  (website/translation_comments.py).
 - `LocaleMiddleware` is Django's, except that an admin 404 stays a 404 (in the admin's language).
 
 Digits change only in text a reader sees: text between tags and the `title`, `aria-label` and
@@ -29,6 +32,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from .formatting import bengali_digits
+from .translation_comments import readable_translation_comments
 
 # Whole elements whose content is not prose: left exactly as they are
 RAW_ELEMENT = re.compile(r"<(script|style|textarea|pre|code)\b.*?</\1\s*>", re.S | re.I)
@@ -118,10 +122,14 @@ class AdminLanguageMiddleware:
             return self.get_response(request)
         language = admin_language(request.user)
         if language is None:
-            return with_bengali_digits(self.get_response(request))
+            return self.respond(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language
-            return with_bengali_digits(self.get_response(request))
+            return self.respond(request)
+
+    def respond(self, request):
+        response = readable_translation_comments(request, self.get_response(request))
+        return with_bengali_digits(response)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
