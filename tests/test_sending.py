@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import email
 import email.policy
+import re
 import smtplib
 import threading
 import time
@@ -196,8 +197,11 @@ def test_headers_are_written_per_message(server, issue):
         assert abs((date - delivery.sent_at).total_seconds()) < 1.5, subscriber.email
         assert message["Date"].endswith("+0000")
         ids.add(message["Message-ID"])
+        # neither the From address's local part nor the address itself (rspamd's
+        # MID_CONTAINS_FROM looks for the address anywhere in the Message-ID)
         local = message["Message-ID"].strip("<>").split("@")[0]
-        assert local != "newsletter"  # not the From address's local part (MID_CONTAINS_FROM)
+        assert local != "newsletter" and re.fullmatch(r"[0-9.]+", local), local
+        assert message["From"].addresses[0].addr_spec not in message["Message-ID"]
         assert message["Message-ID"].endswith("@betterwork.example.org>")
         assert message["Feedback-ID"] == f"{send.pk}:bn:newsletter:betterwork.example.org"
         assert message["Subject"] == bn_subject
