@@ -1,5 +1,8 @@
 """Production's SMTP backend (newsletter.mail): 8bit messages say BODY=8BITMIME (RFC 6152)."""
 
+import email
+import email.policy
+
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage, get_connection
@@ -51,3 +54,14 @@ def test_the_bangla_edition_goes_as_8bit_and_says_so(server, demo):
     assert "BODY=8BITMIME" in options  # beside smtplib's SIZE=
     assert b"Content-Transfer-Encoding: 8bit" in raw and "বেটার ওয়ার্ক".encode() in raw
     assert not [o for o in ascii_options if o.startswith("BODY=")]  # 7bit needs none
+
+
+def test_every_message_is_dated_and_named_on_the_site_domain(server, demo):
+    """An officer's notice, a Wagtail notification: Django would name them after the machine."""
+    handler, port = server
+    notice = EmailMessage("Send finished", "Done.", to=["officer@example.org"])
+    assert send(port, notice) == 1
+    message = email.message_from_bytes(handler.received[0][1], policy=email.policy.default)
+    assert message["Message-ID"].endswith("@betterwork.example.org>")
+    assert message["Date"].endswith("+0000")
+    assert len(message.get_all("Message-ID")) == 1 and len(message.get_all("Date")) == 1
