@@ -117,6 +117,9 @@ def test_footer_links_and_texts_in_the_edition_language(issues, language):
     assert label["style"] == "white-space:nowrap;"
     if language == "bn":
         assert english_words(soup.body) == [], english_words(soup.body)
+        text = re.sub(r"https?://\S+|\S+@example\.org|%%\w+%%", "", edition.text)
+        latin = set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_ABBREVIATIONS
+        assert latin == set(), latin
 
 
 def test_the_bilingual_footer_offers_one_language(issues):
