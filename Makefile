@@ -70,6 +70,7 @@ bench: install
 	$(PY) bench/compose.py
 	$(PY) bench/send.py
 	$(PY) bench/clicks.py
+	$(PY) bench/admin.py
 
 clean:
 	rm -rf $(VENV) var
