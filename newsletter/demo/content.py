@@ -103,7 +103,7 @@ ISSUE = {
             {
                 # A placeholder on example.org, as the social links: officers put the video's
                 # own address (YouTube, Vimeo or a video file).
-                "url": "https://video.example.org/betterwork-bangladesh/business-forum-2022.mp4",
+                "url": "https://video.example.org/betterwork-bangladesh/business-forum.webm",
                 "title": "Business Forum 2022 on video",
                 "caption": "Highlights of two days of dialogue in Dhaka.",
                 "thumbnail": "video-thumbnail",
