@@ -269,6 +269,39 @@ def check_publish(site):
     check(title not in body, f"unpublished: gone from {index}")
 
 
+CAFE = """
+from stories.models import NewsIndexPage, NewsPage
+index = NewsIndexPage.objects.get(locale__language_code="en")
+cafe = NewsPage.objects.filter(slug="café-opening").first()
+if cafe is None:
+    article = NewsPage.objects.live().child_of(index).first()
+    cafe = article.copy(update_attrs={"slug": "café-opening", "title": "Café opening"})
+    cafe.save_revision().publish()
+print(cafe.url)
+"""
+
+
+def check_non_latin_paths(site):
+    """Paths with Bangla, accented and emoji characters answer through gunicorn (and Varnish) as
+    in development: never an empty 500, the same status for HEAD as for GET."""
+    print("Non-Latin paths")
+    cafe = manage_shell(CAFE)
+    expected = {
+        "/en/news/caf%C3%A9-opening/": 200,
+        "/en/newsletter/confirm/%E0%A6%AC/": None,  # a broken link: a page that says so
+        "/bn/%E0%A6%AC%E0%A6%BE%E0%A6%82%E0%A6%B2%E0%A6%BE/": 404,
+        "/en/news/%F0%9F%98%80/": 404,
+    }
+    check(cafe == "/en/news/caf%C3%A9-opening/", f"a page with the slug café-opening: {cafe}")
+    for path, status in expected.items():
+        got, _, body = site.get(path)
+        head, _, _ = site.get(path, method="HEAD")
+        check(
+            got < 500 and (status is None or got == status) and "<html" in body and head == got,
+            f"{path}: GET {got} with a page, HEAD {head}",
+        )
+
+
 def check_varnish(site):
     print("Varnish: cache key, purge")
     site.get("/en/news/")
@@ -309,6 +342,7 @@ def main(command, *args):
         check_publish(Site(*args))
     elif command == "varnish":
         check_varnish(Site(*args))
+        check_non_latin_paths(Site(*args))
     elif command == "compare":
         compare(*args)
     else:
