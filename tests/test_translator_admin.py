@@ -14,14 +14,16 @@ import re
 import pytest
 from bs4 import BeautifulSoup, Comment, Doctype
 from django.contrib.auth import get_user_model
+from django.test import Client
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Workflow
 from wagtail.users.models import UserProfile
 from wagtail_localize.models import StringTranslation, Translation
 
 from events.models import EventCategory
-from stories.models import StoriesIndexPage, StoryPage
+from stories.models import NewsIndexPage, NewsPage, StoriesIndexPage, StoryPage
 from tests.conftest import DEMO_PASSWORD, load_demo
+from tests.test_translation_handoff import submit_for_translation
 from tests.test_translation_workflow import editor_props, put_string, string_segment
 from website.admin_language import bengali_digits_in_html
 from website.formatting import format_date
@@ -213,12 +215,12 @@ def test_bengali_digits_only_in_prose():
     html = (
         '<p title="3 দিন আগে">মোট 18টি পাতা, 13:15</p><p>Wagtail 8.0.1</p>'
         '<input value="2026-12-03 13:15"><script>var n = 18;</script>'
-        "<textarea>12</textarea><span>&#x27;4&#x27; &amp; 5</span>"
+        "<textarea>12</textarea><span>&#x27;4&#x27; &amp; 5</span><i>14:03-এ, Farzana Ahmed</i>"
     )
     assert bengali_digits_in_html(html) == (
         '<p title="৩ দিন আগে">মোট ১৮টি পাতা, ১৩:১৫</p><p>Wagtail 8.0.1</p>'
         '<input value="2026-12-03 13:15"><script>var n = 18;</script>'
-        "<textarea>12</textarea><span>&#x27;৪&#x27; &amp; ৫</span>"
+        "<textarea>12</textarea><span>&#x27;৪&#x27; &amp; ৫</span><i>১৪:০৩-এ, Farzana Ahmed</i>"
     )
 
 
@@ -248,3 +250,29 @@ def test_an_english_admin_reads_the_notes_in_english(client, bn):
 
 def demo_translated_on(bn):
     return StringTranslation.objects.filter(locale=bn).latest("updated_at").updated_at.date()
+
+
+def test_a_page_waiting_for_translation_in_bangla(
+    translator, demo, bn, django_capture_on_commit_callbacks
+):
+    """The dashboard's "Waiting for translation" and the new draft's translation editor."""
+    index = NewsIndexPage.objects.get(locale=demo.locale)
+    article = index.add_child(
+        instance=NewsPage(
+            title="Wage digitisation reaches 300 factories",
+            slug="wage-digitisation-300",
+            summary="Mobile wallets replace cash envelopes in partner factories.",
+            date=datetime.date(2026, 12, 3),
+        )
+    )
+    article.save_revision().publish()
+    officer = Client()
+    bn_page = submit_for_translation(officer, article, bn, django_capture_on_commit_callbacks)
+    known_names = names()
+    dashboard = walk(translator, "/admin/")
+    assert BeautifulSoup(dashboard.content, "html.parser").select_one(
+        "#waiting-for-translation-section"
+    )
+    assert foreign_text(dashboard.content, known_names) == []
+    editor = walk(translator, f"/admin/pages/{bn_page.pk}/edit/")
+    assert foreign_text(editor.content, known_names) == []
