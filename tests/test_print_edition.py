@@ -22,7 +22,7 @@ from newsletter.links import page_url
 from newsletter.models import NewsletterIssuePage, PrintFile
 from newsletter.models.prints import stored_print
 from newsletter.printing import render_print
-from website.models import CustomImage
+from website.models import CustomImage, SiteText
 
 pytestmark = pytest.mark.django_db
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
@@ -64,6 +64,14 @@ def pdf_text(pdf, tmp_path):
     return run("pdftotext", "-enc", "UTF-8", str(path), "-")
 
 
+def bookmark_titles(outline):
+    """The titles of a PDF's bookmarks, nested ones included, in order."""
+    titles = []
+    for item in outline:
+        titles.extend(bookmark_titles(item) if isinstance(item, list) else [item.title])
+    return titles
+
+
 def featured_urls(issue):
     """The URLs of the issue's featured items, in the issue's own language."""
     urls = []
@@ -103,7 +111,12 @@ def test_metadata_language_and_embedded_fonts(issues, language, tmp_path):
     edition = render_print(issues[language])
     reader = PdfReader(io.BytesIO(edition.pdf))
     assert reader.trailer["/Root"]["/Lang"] == language
-    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged: headings, paragraphs, figures
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top == [issues[language].title]  # bookmarks: the issue, its headings inside
+    inside = bookmark_titles(reader.outline[1:])
+    sections = [b.value["text"] for b in issues[language].body if b.block_type == "section_heading"]
+    assert sections and set(sections) <= set(inside)  # as written, even moved to the next page
     path = tmp_path / "edition.pdf"
     path.write_bytes(edition.pdf)
     fonts = run("pdffonts", str(path)).splitlines()[2:]
@@ -112,6 +125,27 @@ def test_metadata_language_and_embedded_fonts(issues, language, tmp_path):
     if language == "bn":
         assert bengali, fonts  # Noto Sans Bengali, embedded and subset
         assert all(line.split()[-4] == "yes" for line in bengali)
+
+
+def test_bangla_text_copies_as_written(bn_issue, tmp_path):
+    """Copying or extracting Bangla from the PDF gives the words as the HTML has them: conjuncts
+    (র্ক, ন্ত) and vowel signs drawn before their consonant (ে, ি) in Unicode order (Chromium
+    writes each shaped cluster's text as /ActualText)."""
+    path = tmp_path / "edition.pdf"
+    path.write_bytes(render_print(bn_issue).pdf)
+    programme = SiteText.objects.for_locale(bn_issue.locale)[0].programme_name
+    assert programme == "বেটার ওয়ার্ক বাংলাদেশ"
+    exact = [programme, bn_issue.title, f"{programme} · নিউজলেটার · ডিসেম্বর ২০২২"]
+    # In the order the page was written (what a viewer copies): exactly, up to line breaks
+    raw = run("pdftotext", "-raw", "-enc", "UTF-8", str(path), "-")
+    for text in exact:
+        assert " ".join(text.split()) in " ".join(raw.split()), text
+    # poppler may add a space after a cluster ending in a zero-width mark (ওয়ার্ক ,), and in its
+    # reading-order layout inside a word too (অন্তর্ভু ক্তি), but never reorders or drops a letter
+    layout = run("pdftotext", "-enc", "UTF-8", str(path), "-")
+    for text in [*exact, bn_issue.preheader]:
+        letters = "".join(text.split())
+        assert letters in "".join(raw.split()) and letters in "".join(layout.split()), text
 
 
 @pytest.mark.parametrize("language", ["en", "bn"])

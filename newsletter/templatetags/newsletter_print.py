@@ -1,6 +1,7 @@
 """Filters of the print edition's templates (newsletter/print/)."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from .. import printing
 
@@ -21,6 +22,15 @@ def short_url(url):
 
 @register.filter
 def storage_url(print_image):
-    """Where the PDF renderer reads a print-size image (newsletter.parts.PrintImage), or ""."""
-    name = print_image.name if print_image else ""
-    return f"{printing.STORAGE_SCHEME}{name}" if name else ""
+    """Where the PDF renderer reads a print-size image (newsletter.parts.PrintImage), or "" when
+    there is none or its file is missing (the image is left out)."""
+    return printing.storage_url(print_image.name) if print_image else ""
+
+
+@register.filter
+def css_string(value):
+    """`value` as a quoted CSS string for the stylesheet's `content:`. Quotes, backslashes, line
+    breaks and the characters of markup are written as CSS escapes, so no text can end the string
+    or the <style> element."""
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>&\n\r' else c for c in str(value))
+    return mark_safe(f'"{escaped}"')  # noqa: S308 (escaped above for CSS, in <style>)

@@ -297,6 +297,9 @@ NEWSLETTER_MACHINE_CLICK_SECONDS = 10
 # Bounces and complaints sent back by e-mail (newsletter/bounces.py), read by the sweep:
 # pop3s://user:password@host:995 (empty: none)
 NEWSLETTER_BOUNCE_MAILBOX = os.environ.get("NEWSLETTER_BOUNCE_MAILBOX", "")
+# The print edition (newsletter/printing.py) is printed by headless Chromium: Debian's `chromium`
+# with the fonts of `fonts-noto-core` (docs/sending.md, "Print edition").
+PRINT_CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Better Work Bangladesh"
