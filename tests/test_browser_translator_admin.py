@@ -26,5 +26,6 @@ def test_the_translation_editor_speaks_bangla_to_the_demo_translator(site, chrom
     page.locator("h3", has_text="ইংরেজি থেকে বাংলা অনুবাদ").first.wait_for()
     text = page.inner_text(".js-translation-editor")
     assert " translation" not in text and "load_demo" not in text
+    assert "More actions" not in text and "আরও কাজ" in text  # read out by screen readers
     assert "তারিখে ডেমোর অনুবাদ ফাইল দিয়ে অনূদিত" in text
     context.close()
