@@ -1,5 +1,7 @@
 """The demo translator's Bangla admin in Chromium (issue 21): the parts the browser draws."""
 
+import re
+
 import pytest
 
 from tests.test_browser import chromium, log_in, site  # noqa: F401 (fixtures)
@@ -21,6 +23,11 @@ def test_the_translation_editor_speaks_bangla_to_the_demo_translator(site, chrom
     page = context.new_page()
     log_in(page, site, "translator")
     assert page.get_attribute("html", "lang") == "bn"
+    # the menu, drawn in the browser, counts in Bengali digits ("এই মেনুতে ২টি নতুন আইটেম")
+    page.locator("#wagtail-sidebar a").first.wait_for()
+    menu = page.inner_text("#wagtail-sidebar")
+    assert not re.search(r"[0-9]", menu), menu
+    assert "নতুন আইটেম" not in menu or re.search(r"[০-৯]টি নতুন আইটেম", menu), menu
 
     page.goto(f"{site}/admin/pages/{story.pk}/edit/")
     page.locator("h3", has_text="ইংরেজি থেকে বাংলা অনুবাদ").first.wait_for()

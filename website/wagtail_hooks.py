@@ -4,7 +4,10 @@ English snippets, and the translation status report."""
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -162,3 +165,11 @@ def add_waiting_for_translation_panel(request, panels):
     panel = waiting_for_translation_panel(request.user)
     if panel is not None:
         panels.append(panel)
+
+
+@hooks.register("insert_global_admin_js")
+def bengali_digits_in_the_menu():
+    """The menu, drawn in the browser, with Bengali digits in a Bangla admin (its counts)."""
+    if translation.get_language() != "bn":
+        return ""
+    return format_html('<script src="{}"></script>', static("website/admin/sidebar-digits.js"))
