@@ -1,10 +1,12 @@
-"""Deployment checks for the newsletter's sender identity (shown by `manage.py check --deploy`).
+"""Deployment checks of the newsletter (shown by `manage.py check --deploy`): its sender identity,
+and the Chromium that prints its print edition.
 
 Inbox providers judge a bulk sender by its From domain: it must be one the organisation controls
 (SPF, DKIM and DMARC published for it, docs/deployment.md), never the documentation domains
 example.org/example.com, and it must align with the site whose links the e-mails carry.
 """
 
+import shutil
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -56,3 +58,19 @@ def check_sender_identity(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register(deploy=True)
+def check_print_chromium(app_configs=None, **kwargs):
+    """The print edition (newsletter/printing.py) is printed by Chromium: without it every PDF
+    fails to render (logged) and readers get a "being prepared" page."""
+    if shutil.which(settings.PRINT_CHROMIUM):
+        return []
+    return [
+        checks.Warning(
+            f"No Chromium at {settings.PRINT_CHROMIUM!r}: print editions cannot be rendered.",
+            hint="Install Debian's chromium and fonts-noto-core on the web and worker machines, "
+            "or set CHROMIUM_PATH (docs/deployment.md).",
+            id="newsletter.W201",
+        )
+    ]

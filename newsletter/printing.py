@@ -35,7 +35,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import translation
 from playwright.sync_api import sync_playwright
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from website import formatting
@@ -207,9 +207,9 @@ def name_outline(writer, headings):
 
 def finish_pdf(pdf, info, headings):
     """The PDF with `info` added to its document information and its bookmarks named after
-    `headings`, and its number of pages. The rest (tags, links, fonts, `Lang`) stays as Chromium
-    wrote it."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    `headings`, and its number of pages. An incremental update: Chromium's bytes (tags, links,
+    fonts, `Lang`) stay as written, the changed objects are appended."""
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
     writer.add_metadata(info)
     name_outline(writer, headings)
     out = io.BytesIO()

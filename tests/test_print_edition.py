@@ -1,7 +1,8 @@
 """The print edition: each edition of an issue as an A4 PDF, in Bangla and English.
 
-The demo's December 2022 issue is the subject. Text is read back with poppler's pdftotext and
-pdffonts, QR codes with zbarimg (Debian's poppler-utils and zbar-tools), metadata with pypdf.
+The demo's December 2022 issue is the subject, printed by Debian's Chromium. Text is read back with
+poppler's pdftotext and pdffonts, QR codes with zbarimg (Debian's poppler-utils and zbar-tools),
+metadata with pypdf.
 """
 
 import io
@@ -11,6 +12,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -18,6 +20,7 @@ from django.test import RequestFactory
 from pypdf import PdfReader
 from wagtail.models import Locale, PageViewRestriction
 
+from newsletter.checks import check_print_chromium
 from newsletter.links import page_url
 from newsletter.models import NewsletterIssuePage, PrintFile
 from newsletter.models.prints import stored_print
@@ -26,8 +29,11 @@ from website.models import CustomImage, SiteText
 
 pytestmark = pytest.mark.django_db
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
-if not all(shutil.which(tool) for tool in TOOLS):
-    message = "poppler-utils and zbar-tools are needed (apt-get install poppler-utils zbar-tools)"
+if not all(shutil.which(tool) for tool in (*TOOLS, settings.PRINT_CHROMIUM)):
+    message = (
+        "Chromium, poppler-utils and zbar-tools are needed "
+        "(apt-get install chromium fonts-noto-core poppler-utils zbar-tools)"
+    )
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=True)
@@ -411,3 +417,9 @@ def test_publishing_the_translation_renders_only_its_own_edition(
     with stored.file.open("rb") as file:
         assert PdfReader(file).metadata.title == "নতুন শিরোনাম"
     assert stored_print(en_issue) == en_before
+
+
+def test_deploy_check_warns_when_chromium_is_missing(settings, tmp_path):
+    assert check_print_chromium() == []  # Debian's chromium, as the tests need
+    settings.PRINT_CHROMIUM = str(tmp_path / "no-chromium")
+    assert [warning.id for warning in check_print_chromium()] == ["newsletter.W201"]
