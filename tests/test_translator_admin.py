@@ -276,3 +276,18 @@ def test_a_page_waiting_for_translation_in_bangla(
     assert foreign_text(dashboard.content, known_names) == []
     editor = walk(translator, f"/admin/pages/{bn_page.pk}/edit/")
     assert foreign_text(editor.content, known_names) == []
+
+
+def test_an_admin_error_page_in_the_users_admin_language(translator, monkeypatch):
+    """A failing admin view answers with the 500 page in the translator's Bangla."""
+    from wagtail.admin.views import home
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr(home.HomeView, "get", fail)
+    translator.raise_request_exception = False
+    response = translator.get("/admin/", **ENGLISH_BROWSER)
+    assert response.status_code == 500
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.html["lang"] == "bn" and "কিছু একটা ভুল হয়েছে" in soup.h1.get_text()

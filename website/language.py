@@ -23,6 +23,8 @@ from django.utils.http import urlencode
 from wagtail.models import Page, Site
 from wagtail_localize.models import StringSegment, StringTranslation
 
+from .admin_language import is_admin_path
+
 logger = logging.getLogger(__name__)
 
 CHOICE_PARAMETER = "language"
@@ -146,7 +148,8 @@ FALLBACK_500_HTML = """<!DOCTYPE html>
 
 
 def server_error(request, template_name="500.html"):
-    """The 500 page in the language of the URL prefix (else the visitor's cookie or browser).
+    """The 500 page in the language of the URL prefix (else the visitor's cookie or browser; in
+    the admin, the user's admin language).
 
     Something is already broken, possibly the database: this view reads no database and renders
     its template without context processors. It never raises: if even that fails, it answers with
@@ -154,7 +157,9 @@ def server_error(request, template_name="500.html"):
     """
     try:
         language = translation.get_language_from_path(request.path_info)
-        if language is None:
+        if language is None and is_admin_path(request.path_info):
+            language = translation.get_language()  # the user's admin language (admin_language)
+        elif language is None:
             language = translation.get_language_from_request(request)
         with translation.override(language):
             html = loader.get_template(template_name).render({"language": language})
