@@ -500,3 +500,21 @@ def test_a_label_deleted_before_a_scheduled_send_starts_changes_nobody(audience,
     assert send.state in (SendState.SENDING, SendState.DONE)
     assert sent_to(send) == {"brand@example.org", "reporter@example.org"}
     assert newcomer.email not in sent_to(send)
+
+
+def test_the_ledger_export_says_whom_the_send_was_for(audience, issue, officer):
+    import csv
+    import io
+
+    from newsletter import sending
+    from newsletter.audiences import Audience
+
+    press = audience["press"]
+    send = sending.create_send(issue, audience=Audience(groups=("union",), labels=(press.pk,)))
+    response = officer.get("/admin/newsletter/deliveries/", {"send": send.pk, "export": "csv"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert rows and all(
+        row["audience"] == Audience.from_json(send.audience).describe() for row in rows
+    )
+    assert "press list" in rows[0]["audience"] and "Trade union" in rows[0]["audience"]

@@ -463,8 +463,10 @@ def test_ledger_filters_search_and_csv_export(officer, issue, server):
         "last_error",
         "message_id",
         "sent_at",
+        "audience",
     ]
     assert len(rows) == 7  # only this send's
+    assert {row["audience"] for row in rows} == {"every confirmed subscriber"}
     by_email = {row["email"]: row for row in rows}
     bounced = by_email["reader1-en@example.org"]
     assert (bounced["language"], bounced["status"], bounced["attempts"]) == ("en", "failed", "1")

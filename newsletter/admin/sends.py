@@ -12,6 +12,7 @@ permission policy grants "view" and nothing else.
 """
 
 import datetime
+import json
 
 from django import forms
 from django.conf import settings
@@ -934,17 +935,30 @@ def subscriber_url(delivery):
 
 class DeliveryIndexView(SafeSpreadsheetMixin, generic.IndexView):
     default_ordering = "pk"  # the order the ledger was written and is worked in
-    custom_field_preprocess = {
-        "email": {"csv": csv_safe},
-        "last_error": {"csv": csv_safe},
-    }
+
+    @cached_property
+    def custom_field_preprocess(self):
+        described = {}
+
+        def audience(rules):
+            """The send's audience in words, looked up once per send of the export."""
+            key = json.dumps(rules, sort_keys=True)
+            if key not in described:
+                described[key] = str(Audience.from_json(rules).describe())
+            return described[key]
+
+        return {
+            "email": {"csv": csv_safe},
+            "last_error": {"csv": csv_safe},
+            "audience": {"csv": lambda rules: csv_safe(audience(rules)), "xlsx": audience},
+        }
 
     def get_base_queryset(self):
         return (
             super()
             .get_base_queryset()
             .select_related("subscriber")
-            .annotate(email=F("subscriber__email"))
+            .annotate(email=F("subscriber__email"), audience=F("send__audience"))
         )
 
     @cached_property
@@ -1015,6 +1029,7 @@ class DeliveryViewSet(ModelViewSet):
         "last_error",
         "message_id",
         "sent_at",
+        "audience",  # whom the send was for, in words
     ]
     export_headings = {field: field for field in list_export}
     export_filename = "newsletter-deliveries"
