@@ -53,7 +53,9 @@ PRINT_FONTS = {
     "bn": '"Noto Sans Bengali", "Noto Sans", "Hind Siliguri", "Nirmala UI", sans-serif',
     "en": '"Noto Sans", "Noto Sans Bengali", "DejaVu Sans", sans-serif',
 }
-RENDER_TIMEOUT_MS = 60_000  # a render that takes longer fails (logged), and the lock expires
+# Starting Chromium and loading the HTML each fail after this long (logged), well within the
+# render lock (newsletter.models.prints.LOCK_SECONDS, 120 s).
+STEP_TIMEOUT_MS = 30_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,10 +144,12 @@ def chromium_pdf(html):
     """`html` printed by headless Chromium as a tagged A4 PDF (the sizes and margins are the
     stylesheet's `@page`); no script runs and nothing is fetched over the network."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=settings.PRINT_CHROMIUM)
+        browser = playwright.chromium.launch(
+            executable_path=settings.PRINT_CHROMIUM, timeout=STEP_TIMEOUT_MS
+        )
         try:
             page = browser.new_page(java_script_enabled=False)
-            page.set_default_timeout(RENDER_TIMEOUT_MS)
+            page.set_default_timeout(STEP_TIMEOUT_MS)
             page.route("**/*", serve_storage)
             page.set_content(html, wait_until="load")
             return page.pdf(

@@ -24,11 +24,11 @@ from newsletter.checks import check_print_chromium
 from newsletter.links import page_url
 from newsletter.models import NewsletterIssuePage, PrintFile
 from newsletter.models.prints import stored_print
-from newsletter.printing import render_print
+from newsletter.printing import chromium_pdf, render_print
 from website.models import CustomImage, SiteText
 
 pytestmark = pytest.mark.django_db
-TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
+TOOLS = ("pdftotext", "pdffonts", "pdfimages", "pdftoppm", "zbarimg")
 if not all(shutil.which(tool) for tool in (*TOOLS, settings.PRINT_CHROMIUM)):
     message = (
         "Chromium, poppler-utils and zbar-tools are needed "
@@ -127,6 +127,8 @@ def test_metadata_language_and_embedded_fonts(issues, language, tmp_path):
     path.write_bytes(edition.pdf)
     fonts = run("pdffonts", str(path)).splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # every font embedded
+    images = run("pdfimages", "-list", str(path)).splitlines()[2:]
+    assert len(images) >= 6 and all(line.split()[8] == "jpeg" for line in images)  # from storage
     bengali = [line for line in fonts if "Bengali" in line]
     if language == "bn":
         assert bengali, fonts  # Noto Sans Bengali, embedded and subset
@@ -138,20 +140,23 @@ def test_bangla_text_copies_as_written(bn_issue, tmp_path):
     (র্ক, ন্ত) and vowel signs drawn before their consonant (ে, ি) in Unicode order (Chromium
     writes each shaped cluster's text as /ActualText)."""
     path = tmp_path / "edition.pdf"
-    path.write_bytes(render_print(bn_issue).pdf)
+    edition = render_print(bn_issue)
+    path.write_bytes(edition.pdf)
     programme = SiteText.objects.for_locale(bn_issue.locale)[0].programme_name
     assert programme == "বেটার ওয়ার্ক বাংলাদেশ"
-    exact = [programme, bn_issue.title, f"{programme} · নিউজলেটার · ডিসেম্বর ২০২২"]
+    footer = f"{programme} · নিউজলেটার · ডিসেম্বর ২০২২"
+    exact = [programme, bn_issue.title, footer]
     # In the order the page was written (what a viewer copies): exactly, up to line breaks
-    raw = run("pdftotext", "-raw", "-enc", "UTF-8", str(path), "-")
+    raw = " ".join(run("pdftotext", "-raw", "-enc", "UTF-8", str(path), "-").split())
     for text in exact:
-        assert " ".join(text.split()) in " ".join(raw.split()), text
+        assert " ".join(text.split()) in raw, text
+    assert raw.count(footer) == edition.pages - 1  # the running footer, on every page but the first
     # poppler may add a space after a cluster ending in a zero-width mark (ওয়ার্ক ,), and in its
     # reading-order layout inside a word too (অন্তর্ভু ক্তি), but never reorders or drops a letter
     layout = run("pdftotext", "-enc", "UTF-8", str(path), "-")
     for text in [*exact, bn_issue.preheader]:
         letters = "".join(text.split())
-        assert letters in "".join(raw.split()) and letters in "".join(layout.split()), text
+        assert letters in raw.replace(" ", "") and letters in "".join(layout.split()), text
 
 
 @pytest.mark.parametrize("language", ["en", "bn"])
@@ -423,3 +428,16 @@ def test_deploy_check_warns_when_chromium_is_missing(settings, tmp_path):
     assert check_print_chromium() == []  # Debian's chromium, as the tests need
     settings.PRINT_CHROMIUM = str(tmp_path / "no-chromium")
     assert [warning.id for warning in check_print_chromium()] == ["newsletter.W201"]
+
+
+def test_nothing_is_fetched_over_the_network_and_no_script_runs(caplog):
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Offline</title>'
+        '<link rel="stylesheet" href="https://fonts.example.org/print.css"></head><body>'
+        '<img src="https://images.example.org/photo.jpg" alt="">'
+        "<script>document.title = 'Script ran'</script><p>Text</p></body></html>"
+    )
+    pdf = chromium_pdf(html)
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Offline"
+    assert "refused to fetch https://fonts.example.org/print.css" in caplog.text
+    assert "refused to fetch https://images.example.org/photo.jpg" in caplog.text
