@@ -181,11 +181,17 @@ class NewsletterIssuePage(RoutablePageMixin, LocalizedPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["parts"] = web_parts(self)
-        if has_public_print(self):
-            # Relative, as every link of the site's own pages; the size once the PDF is stored.
-            context["print_url"] = self.url + self.reverse_subpage("print_edition")
-            context["print_size"] = self.print_size_text()
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached.
+        context["parts"] = SimpleLazyObject(lambda: web_parts(self))
+
+        def print_url():
+            """Relative, as every link of the site's own pages; "" without a public PDF."""
+            if not has_public_print(self):
+                return ""
+            return self.url + self.reverse_subpage("print_edition")
+
+        context["print_url"] = SimpleLazyObject(print_url)
+        context["print_size"] = SimpleLazyObject(self.print_size_text)  # once the PDF is stored
         return context
 
     @path("pdf/")
