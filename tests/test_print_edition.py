@@ -25,6 +25,7 @@ from newsletter.links import page_url
 from newsletter.models import NewsletterIssuePage, PrintFile
 from newsletter.models.prints import stored_print
 from newsletter.printing import chromium_pdf, render_print
+from newsletter.templatetags.newsletter_print import css_string
 from website.models import CustomImage, SiteText
 
 pytestmark = pytest.mark.django_db
@@ -441,3 +442,11 @@ def test_nothing_is_fetched_over_the_network_and_no_script_runs(caplog):
     assert PdfReader(io.BytesIO(pdf)).metadata.title == "Offline"
     assert "refused to fetch https://fonts.example.org/print.css" in caplog.text
     assert "refused to fetch https://images.example.org/photo.jpg" in caplog.text
+
+
+def test_texts_in_the_stylesheet_cannot_end_their_string_or_the_style_element():
+    written = css_string('Better "Work" \\ </style><script>x</script>\n&')
+    assert written.startswith('"') and written.endswith('"')
+    inside = written[1:-1]
+    assert not any(c in inside for c in '"<>&\n') and "\\\\" not in inside
+    assert css_string("বেটার ওয়ার্ক বাংলাদেশ · নিউজলেটার") == '"বেটার ওয়ার্ক বাংলাদেশ · নিউজলেটার"'
