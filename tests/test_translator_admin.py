@@ -291,3 +291,17 @@ def test_an_admin_error_page_in_the_users_admin_language(translator, monkeypatch
     assert response.status_code == 500
     soup = BeautifulSoup(response.content, "html.parser")
     assert soup.html["lang"] == "bn" and "কিছু একটা ভুল হয়েছে" in soup.h1.get_text()
+
+
+def test_dates_on_hover_are_unambiguous_in_both_admins(translator, client, bn):
+    """The tooltip of "এইমাত্র" / "Just now" in listings: day first, 24-hour clock."""
+    stories = StoriesIndexPage.objects.get(locale=bn)
+    url = f"/admin/pages/{stories.pk}/"
+    soup = BeautifulSoup(walk(translator, url).content, "html.parser")
+    tooltip = soup.select_one(".w-human-readable-date")["data-w-tooltip-content-value"]
+    assert re.fullmatch(r"[০-৯]{1,2} \S+ [০-৯]{4}, [০-৯]{2}:[০-৯]{2}", tooltip), tooltip
+    assert client.login(username="officer", password=DEMO_PASSWORD)
+    UserProfile.objects.filter(user__username="officer").update(preferred_language="en")
+    soup = BeautifulSoup(client.get(url).content, "html.parser")
+    tooltip = soup.select_one(".w-human-readable-date")["data-w-tooltip-content-value"]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", tooltip), tooltip

@@ -17,10 +17,10 @@ prefix for a page missing its prefix). Here:
   (website/translation_comments.py).
 - `LocaleMiddleware` is Django's, except that an admin 404 stays a 404 (in the admin's language).
 
-Digits change only in text a reader sees: text between tags and the `title`, `aria-label` and
-`placeholder` attributes, never in scripts, styles, form values, text areas or code, and never in
-a number next to Latin letters: names, addresses, URLs and English titles keep their digits
-("Wagtail 8.0.1", "Business Forum 2022").
+Digits change only in text a reader sees: text between tags and the `title`, `aria-label`,
+`placeholder` and tooltip (`data-w-tooltip-content-value`) attributes, never in scripts, styles,
+form values, text areas or code, and never in a number next to Latin letters: names, addresses,
+URLs and English titles keep their digits ("Wagtail 8.0.1", "Business Forum 2022").
 """
 
 import re
@@ -37,7 +37,9 @@ from .translation_comments import readable_translation_comments
 # Whole elements whose content is not prose: left exactly as they are
 RAW_ELEMENT = re.compile(r"<(script|style|textarea|pre|code)\b.*?</\1\s*>", re.S | re.I)
 TEXT = re.compile(r"(?<=>)[^<>]*[0-9][^<>]*(?=<)")
-ATTRIBUTE = re.compile(r'(?<=\s)(title|aria-label|placeholder)="([^"]*[0-9][^"]*)"')
+ATTRIBUTE = re.compile(
+    r'(?<=\s)(title|aria-label|placeholder|data-w-tooltip-content-value)="([^"]*[0-9][^"]*)"'
+)
 ENTITY = re.compile(r"&#?\w+;")
 NUMBER = re.compile(r"[0-9]+(?:[.,:/–-][0-9]+)*")
 LETTERS = "A-Za-z\u0980-\u09e5\u09f0-\u09ff"  # Latin, and Bengali but its digits

@@ -232,6 +232,7 @@ WAGTAIL_CONTENT_LANGUAGES = [
     ("bn", gettext_lazy("Bangla")),
 ]
 WAGTAIL_I18N_ENABLED = True
+FORMAT_MODULE_PATH = ["website.formats"]  # unambiguous dates in the admin (website/formats/)
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
