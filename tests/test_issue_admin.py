@@ -237,3 +237,23 @@ def test_item_choosers_list_only_english_pages(officer, demo):
     # other choosers (links, the home page's features) still offer both languages
     anything = BeautifulSoup(officer.get("/admin/choose-page/").json()["html"], "html.parser")
     assert len(anything.select("tbody tr")[1:]) == 2
+
+
+def test_a_test_goes_in_the_editions_a_segments_first_recipients_read(officer, issue, server):
+    from newsletter.models import Segment, Subscriber
+
+    for subscriber in subscribe(3, "bn"):
+        subscriber.group = "union"
+        subscriber.save()
+    subscribe(4, "en")  # not in the segment
+    unions = Segment.objects.create(name="Trade unions", rules={"groups": ["union"]})
+    data = {"addresses": "officer@example.org", "editions": "all", "segment": unions.pk}
+    assert officer.post(trial_url(issue), data).status_code == 302
+    bangla = issue.get_translation(Locale.objects.get(language_code="bn"))
+    assert subjects(server) == [f"[TEST] {bangla.subject}"]  # the Bangla edition only
+
+    Subscriber.objects.filter(group="union").update(group="media")
+    refused = officer.post(trial_url(issue), data)
+    assert refused.status_code == 200
+    assert "This segment matches nobody" in refused.content.decode()
+    assert len(server.received) == 1

@@ -31,6 +31,7 @@ from wagtail.models import Locale, PageLogEntry
 from website.formatting import format_date, format_number
 
 from ..addresses import normalize_email
+from ..audiences import Audience
 from ..languages import BOTH, language_name
 from ..links import recipient_links, sample_links
 from ..messages import edition_message
@@ -39,6 +40,7 @@ from ..models import (
     NewsletterArchivePage,
     NewsletterIssuePage,
     NewsletterSettings,
+    Segment,
     Send,
     Subscriber,
 )
@@ -47,6 +49,7 @@ from .sends import ISSUES, can_send
 
 logger = logging.getLogger(__name__)
 MAX_TEST_RECIPIENTS = 10
+SEGMENT_SAMPLE = 10  # a test "as a segment receives it": the editions of its first recipients
 
 
 class TestSendForm(forms.Form):
@@ -70,10 +73,21 @@ class TestSendForm(forms.Form):
         ],
         initial="all",
     )
+    segment = forms.ModelChoiceField(
+        label=gettext_lazy("Or as a saved segment receives it"),
+        queryset=Segment.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "The editions of the segment's first 10 recipients, instead of the choice above."
+        ),
+    )
 
     def __init__(self, *args, allowed_domains=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed_domains = set(allowed_domains)
+        self.fields["segment"].queryset = Segment.objects.all()
+        if not self.fields["segment"].queryset.exists():
+            del self.fields["segment"]  # nothing to choose yet
 
     def clean_addresses(self):
         raw = [
@@ -176,6 +190,13 @@ def test_editions(report, chosen, user):
     return editions, not_sent
 
 
+def segment_languages(segment, issue):
+    """The edition languages of the first SEGMENT_SAMPLE people a send of `issue` to `segment`
+    would reach, in the order met."""
+    recipients = Audience.from_json(segment.rules).recipients(issue).order_by("pk")
+    return list(dict.fromkeys(recipients.values_list("language", flat=True)[:SEGMENT_SAMPLE]))
+
+
 def send_test(editions, addresses):
     """Send each edition to each address over one connection; returns the number sent.
 
@@ -239,9 +260,21 @@ class IssueTestView(WagtailAdminTemplateMixin, FormView):
 
     def form_valid(self, form):
         self.report = readiness(self.issue)
-        editions, not_sent = test_editions(
-            self.report, form.cleaned_data["editions"], self.request.user
+        segment = form.cleaned_data.get("segment")
+        chosen = (
+            segment_languages(segment, self.issue) if segment else [form.cleaned_data["editions"]]
         )
+        if not chosen:
+            form.add_error(
+                "segment",
+                _("This segment matches nobody who has not received the issue: nothing to test."),
+            )
+            return self.form_invalid(form)
+        editions, not_sent = [], []
+        for choice in chosen:
+            chosen_editions, reasons = test_editions(self.report, choice, self.request.user)
+            editions += chosen_editions
+            not_sent += reasons
         if not editions:
             for reason in not_sent or [_("Nothing to send.")]:
                 form.add_error("editions", reason)
