@@ -482,7 +482,9 @@ def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium
     page.fill("#id_subject", "Better Work Bangladesh, January 2027")
     page.click("footer button.w-dropdown__toggle")  # "More actions" beside "Save draft"
     page.click("footer button[name='action-publish']")
-    page.wait_for_url("**/admin/pages/**/")
+    # Published once the browser has left the add form (its own URL also matched a "pages" glob,
+    # so the listing was sometimes opened before the publish had committed).
+    page.wait_for_url(lambda url: "/admin/pages/add/" not in url)
     page.goto(f"{site}/admin/newsletter/issues/")
     row = page.locator("tbody tr", has_text="January 2027")
     assert "Bangla: not translated" in row.inner_text()
