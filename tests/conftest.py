@@ -5,8 +5,10 @@ loads it (`manage.py load_demo`); each test then runs in a transaction that is r
 every test starts from the same bilingual demo site.
 """
 
+import contextlib
 import os
 import re
+import shutil
 from io import StringIO
 
 import pytest
@@ -130,3 +132,40 @@ def purged(settings):
         return [re.sub(r"^https?://[^/]+", "", url) for url in RecordingBackend.purged]
 
     return paths
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-gpu",
+    "--no-first-run",
+]
+
+
+@contextlib.contextmanager
+def launched_chromium(monkeypatch):
+    """Debian's headless Chromium through Playwright's sync API, closed afterwards. Missing, it
+    skips the test, and fails it in CI.
+
+    Start it after the database fixtures: Playwright's sync API switches greenlets, each with its
+    own context variables, and Django's connection handler is context-local. Its event loop is
+    allowed for this test only (a subprocess started later, such as `check --deploy`, must not
+    inherit DJANGO_ALLOW_ASYNC_UNSAFE)."""
+    if not shutil.which(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI a missing browser is a failure
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -2,53 +2,24 @@
 
 import os
 import re
-import shutil
 
 import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, launched_chromium
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-gpu",
-    "--no-first-run",
-]
-
 
 @pytest.fixture
 def chromium(site, monkeypatch):
-    """A fresh Playwright and browser per test, started after the database is set up.
-
-    Playwright's sync API switches greenlets, each with its own context variables; Django's
-    connection handler is context-local, so a browser started before the test database fixture
-    would make Django see a different connection than the one holding the rollback data.
-    """
-    if not shutil.which(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI a missing browser is a failure
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; only for this test (a subprocess started later,
-    # such as `check --deploy`, must not inherit it)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    """A fresh Playwright and browser per test, started after the database is set up."""
+    with launched_chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Set SCREENSHOT_DIR to keep the screenshots.
 
 import io
 import os
-import shutil
 
 import pytest
 from django.conf import settings
@@ -18,11 +17,10 @@ from newsletter.editions import render_bilingual
 from newsletter.frame import LOGO
 from newsletter.links import sample_links
 from newsletter.models import NewsletterIssuePage
+from tests.conftest import launched_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 WIDTHS = (375, 600)
 SCHEMES = ("light", "dark")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
@@ -103,20 +101,8 @@ def editions(demo):
 
 @pytest.fixture
 def browser(editions, monkeypatch):
-    if not shutil.which(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium(monkeypatch) as chromium:
         yield chromium
-        chromium.close()
 
 
 def open_edition(browser, html, width, scheme):
