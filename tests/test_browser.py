@@ -428,6 +428,7 @@ def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium
     to be left out); a send scheduled with Wagtail's date-time picker, the English-fallback
     choice, the confirmation with its counts; then the send button is disabled."""
     from django.core import mail
+    from playwright.sync_api import expect
 
     from newsletter.models import Send, SendState, Status, Subscriber
 
@@ -451,6 +452,9 @@ def test_an_officer_creates_tests_schedules_and_confirms_an_issue(site, chromium
     page.wait_for_url("**/admin/pages/add/newsletter/newsletterissuepage/**")
     page.fill("#id_title", "January 2027")
     page.fill("#id_subject", "Better Work Bangladesh, January 2027")
+    # Wagtail's script fills the slug from the title a moment later (debounced): published
+    # before that, the form came back with "slug required" (a 400) on a loaded machine.
+    expect(page.locator("#id_slug")).to_have_value("january-2027")
     page.click("footer button.w-dropdown__toggle")  # "More actions" beside "Save draft"
     page.click("footer button[name='action-publish']")
     # Published once the browser has left the add form (its own URL also matched a "pages" glob,
