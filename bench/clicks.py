@@ -124,10 +124,11 @@ def shell(env, code, **values):
         [PYTHON, "manage.py", "shell", "-c", prefix + code],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        raise SystemExit(f"manage.py shell failed:\n{out.stderr}")
     return out.stdout.strip().splitlines()[-1]
 
 
@@ -155,7 +156,12 @@ def main():
         redis_url = services.redis_url()  # as in production; else the database cache
         if redis_url:
             env["REDIS_URL"] = redis_url
-        for args in (["compile_catalogues"], ["migrate", "-v0"], ["createcachetable"]):
+        for args in (
+            ["compile_catalogues"],
+            ["migrate", "-v0"],
+            ["createcachetable"],
+            ["collectstatic", "--no-input", "-v0"],
+        ):
             subprocess.run(
                 [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
             )

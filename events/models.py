@@ -8,7 +8,6 @@ all-day event counts by its dates only: it is upcoming until its last day is ove
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -22,6 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, PageManager
 from wagtail.search import index
 
+from website.cache import ListingPaginator, remembered
 from website.localize import localize, pick_localized
 from website.models import (
     ContentPage,
@@ -149,7 +149,8 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
         return category, year, ignored
 
     def listing_context(self, request):
-        categories, years = self.categories(), self.years()
+        categories = remembered(request, self, "categories", self.categories)
+        years = remembered(request, self, "years", self.years)
         category, year, ignored = self.filters(request, categories, years)
         events = self.events().for_listing()
         if category:
@@ -157,9 +158,15 @@ class EventIndexPage(RoutablePageMixin, LocalizedPage):
         if year:
             events = events.in_year(year)
         now = timezone.now()
-        past_page = Paginator(events.past(now), self.PAST_PER_PAGE).get_page(
-            request.GET.get("page")
+        chosen = f"{category.slug if category else ''}|{year}"
+        paginator = ListingPaginator(
+            events.past(now),
+            self.PAST_PER_PAGE,
+            request=request,
+            listing=self,
+            name=f"past:{chosen}",
         )
+        past_page = paginator.get_page(request.GET.get("page"))
         # Looked up while the page's fragments render (website/cache.py), not when they are cached.
         past = past_page.object_list
         past_page.object_list = SimpleLazyObject(lambda: localize_categories(past, self.locale))

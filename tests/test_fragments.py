@@ -21,10 +21,10 @@ from website.models import CustomImage, SiteSettings, SiteText, Topic
 
 pytestmark = pytest.mark.django_db
 
-# Queries of a page served from its fragments: the site, the page's route and its view
-# restrictions (Wagtail's), the site texts of the <title>, and for listings the choices offered
-# and the count behind the page number. Rendering a page takes 25 to 60.
-MOST_QUERIES_FROM_FRAGMENTS = 18
+# Queries of a page served from its fragments: the site, the locale, the home page and the page a
+# path leads to, its view restrictions (Wagtail's), and for listings their articles' query.
+# Rendering a page takes 25 to 60.
+MOST_QUERIES_FROM_FRAGMENTS = 8
 
 
 def html(client, url):
@@ -247,3 +247,72 @@ def test_translators_strings_renew_the_notice_of_english_text(client, demo):
     assert "translation-notice" not in html(client, bangla.url)
     StringTranslation.objects.filter(locale=Locale.objects.get(language_code="bn")).delete()
     assert "translation-notice" in html(client, bangla.url)
+
+
+# What is worked out before the fragments are looked up: the page a path leads to, a listing's
+# choices and count, search results. Each is kept under the page fragments' version.
+
+
+def test_a_renamed_or_deleted_page_leaves_its_old_address(
+    client, demo, django_capture_on_commit_callbacks
+):
+    article = latest_news()
+    old_url = article.url
+    assert client.get(old_url).status_code == 200  # the route is now remembered
+    publish(article, django_capture_on_commit_callbacks, slug="safety-committees-elected")
+    new_url = Page.objects.get(pk=article.pk).url
+    assert new_url.endswith("/safety-committees-elected/")
+    moved = client.get(old_url)  # Wagtail's redirect from the old address, not the page
+    assert (moved.status_code, moved["Location"]) == (301, new_url)
+    assert client.get(new_url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=article.pk).delete()
+    assert client.get(new_url).status_code == 404
+
+
+def test_a_remembered_route_goes_on_to_a_routable_pages_own_routes(client, demo):
+    assert client.get("/en/news/").status_code == 200
+    for _ in range(2):  # the second time from the remembered route of /en/news/
+        feed = client.get("/en/news/feed/rss/")
+        assert feed.status_code == 200
+        assert feed["Content-Type"].startswith("application/rss+xml")
+
+
+def test_a_listings_count_and_choices_follow_publishing(
+    client, demo, django_capture_on_commit_callbacks
+):
+    article = latest_news()
+    url = f"/en/news/?year={article.date.year}"
+    count = NewsPage.objects.live().filter(locale=demo.locale, date__year=article.date.year).count()
+
+    def shown():
+        return soup(client, url).select_one(".article-index__count").get_text(" ", strip=True)
+
+    assert shown().startswith(f"{count} ")
+    assert shown().startswith(f"{count} ")  # remembered
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert shown().startswith(f"{count - 1} ")
+
+    event = EventPage.objects.live().filter(locale=demo.locale, category__isnull=False)[0]
+    category = event.category
+    others = EventPage.objects.live().filter(locale=demo.locale, category=category)
+    events_url = event.get_parent().url
+    assert f'value="{category.slug}"' in html(client, events_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        for page in others:
+            page.unpublish()
+    assert f'value="{category.slug}"' not in html(client, events_url)
+
+
+def test_search_results_follow_publishing(client, demo, django_capture_on_commit_callbacks):
+    url = "/en/search/?q=Zephyrine"
+    assert soup(client, url).select(".search-result") == []
+    article = latest_news()
+    title = "Zephyrine factory elects a committee"
+    publish(article, django_capture_on_commit_callbacks, title=title)
+    titles = [a.get_text() for a in soup(client, url).select(".search-result h2 a")]
+    assert titles == [title]
+    with CaptureQueriesContext(connection) as queries:
+        assert "Zephyrine factory" in html(client, url)
+    assert len(queries) <= 2  # the results, header and footer from their fragments

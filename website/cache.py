@@ -37,8 +37,13 @@ settings, donors, topics, categories, images) gives cards a new version too; a s
 in wagtail-localize renews the page fragments (their notice of text still in English). Versions
 change when the change is made and again once it commits. Page fragments also
 renew every hour, for what depends on the time (an event no longer upcoming).
+
+Under the page fragments' version are also kept the page a path leads to (`cached_route`) and
+what listings work out before their fragments are looked up (`remembered`, `ListingPaginator`):
+a page served from its fragments makes only Wagtail's own queries.
 """
 
+import hashlib
 import logging
 import threading
 import time
@@ -47,11 +52,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, cc_delim_re, patch_cache_control
 from django.utils.encoding import iri_to_uri
+from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
@@ -154,10 +161,15 @@ PAGES_VERSION_KEY = "fragments:pages"
 SITE_VERSION_KEY = "fragments:site"
 
 
-def fragment_versions():
+def fragment_versions(request=None):
     """{"page": ..., "card": ...}: the versions in the keys of page fragments and of cards. Each
     version is the time of the last change it follows, so a version lost from the cache (evicted,
-    flushed) comes back as a new one, never as an older one with fragments still stored."""
+    flushed) comes back as a new one, never as an older one with fragments still stored. With a
+    `request`, looked up once for it (the request's `fragment_versions`)."""
+    if request is not None:
+        if not hasattr(request, "fragment_versions"):
+            request.fragment_versions = fragment_versions()
+        return request.fragment_versions
     stored = cache.get_many([PAGES_VERSION_KEY, SITE_VERSION_KEY])
     now = time.time_ns()
     for key in (PAGES_VERSION_KEY, SITE_VERSION_KEY):
@@ -176,6 +188,65 @@ def renew_fragments(site_wide=False):
     if site_wide:
         versions[SITE_VERSION_KEY] = now
     cache.set_many(versions, timeout=None)
+
+
+# Routes
+
+ROUTE_KEY = "route:{version}:{root}:{path}"
+
+
+def cached_route(root, request, path_components, route):
+    """`route(request, path_components)` (Wagtail's walk down the page tree from `root`, a query
+    and a `.specific` query per level) with the page it reached kept in the cache under the page
+    fragments' version: any publish, unpublish, move, rename, deletion or restriction change
+    renews it, so a path never keeps a page it no longer leads to. On a hit, one query loads that
+    page and Wagtail's `route` goes on from it with what is left of the path (a routable page's
+    own routes). Paths that lead nowhere (404) are not kept."""
+    if not path_components or not settings.PAGE_FRAGMENT_TIMEOUT:
+        return route(request, path_components)
+    path = "/".join(path_components)
+    key = ROUTE_KEY.format(
+        version=fragment_versions(request)["page"],
+        root=root.pk,
+        path=hashlib.blake2b(path.encode(), digest_size=16).hexdigest(),
+    )
+    found = cache.get(key)
+    if found is not None:
+        label, pk, depth = found
+        page = apps.get_model(label).objects.filter(pk=pk).select_related("locale").first()
+        if page is not None:
+            return page.route(request, path_components[depth - root.depth :])
+    result = route(request, path_components)
+    page = result[0]
+    cache.set(key, (page._meta.label, page.pk, page.depth), settings.PAGE_FRAGMENT_TIMEOUT)
+    return result
+
+
+# What listings work out before their fragments are looked up
+
+
+def remembered(request, page, name, compute):
+    """`compute()`, kept like the page's fragments: under the page fragments' version, which every
+    change to a page renews. For what a listing works out from the database before its cached
+    fragments are looked up: the choices of its filters, how many items it lists."""
+    if not settings.PAGE_FRAGMENT_TIMEOUT:
+        return compute()
+    key = f"remembered:{fragment_versions(request)['page']}:{page.pk}:{name}"
+    return cache.get_or_set(key, compute, settings.PAGE_FRAGMENT_TIMEOUT)
+
+
+class ListingPaginator(Paginator):
+    """Django's paginator, with the number of items of `listing` (a page) under `name` (its
+    filters as understood) remembered: pages of a listing are numbered without a count query."""
+
+    def __init__(self, object_list, per_page, *, request, listing, name):
+        self.request, self.listing, self.name = request, listing, name
+        super().__init__(object_list, per_page)
+
+    @cached_property
+    def count(self):
+        name = f"count:{self.name}"
+        return remembered(self.request, self.listing, name, self.object_list.count)
 
 
 # Purge rules

@@ -30,7 +30,7 @@ def site_texts(request):
 def fragments(request):
     """What the keys of cached fragments hold (website/cache.py): looked up once per response,
     and only by templates that use a fragment."""
-    versions = SimpleLazyObject(fragment_versions)
+    versions = SimpleLazyObject(lambda: fragment_versions(request))
     return {
         "fragment_timeout": settings.PAGE_FRAGMENT_TIMEOUT,
         "fragment_version": lazy(lambda: versions["page"], str)(),

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import (
     FieldPanel,
@@ -308,11 +309,20 @@ class HomePage(LocalizedPage):
         """Events not over yet, soonest first (the events index's own rule)."""
         return self._listing("events", "EventPage").upcoming()[: self.HOME_LISTING_SIZE]
 
+    def route(self, request, path_components):
+        """Wagtail's routing below the home page, with the page a path leads to kept in the cache
+        (website/cache.py)."""
+        from .cache import cached_route
+
+        return cached_route(self, request, path_components, super().route)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = self.latest_news()
-        context["featured_stories"] = self.featured_stories()
-        context["upcoming_events"] = self.upcoming_events()
+        # Looked up while the page's fragments render (website/cache.py), not when they are cached:
+        # `public()` reads the view restrictions at once.
+        context["latest_news"] = SimpleLazyObject(self.latest_news)
+        context["featured_stories"] = SimpleLazyObject(self.featured_stories)
+        context["upcoming_events"] = SimpleLazyObject(self.upcoming_events)
         return context
 
 

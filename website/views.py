@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,18 +33,27 @@ def search(request):
             "count": MAX_QUERY_LENGTH
         }
         query = query[:MAX_QUERY_LENGTH]
-    results = site_search.search(query, Locale.get_active()) if query else []
-    page_of_results = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    locale = Locale.get_active()
+    number = request.GET.get("page", "")
+
+    def page_of_results():
+        results = site_search.search(query, locale) if query else []
+        return Paginator(results, RESULTS_PER_PAGE).get_page(number)
+
+    # Looked up while the results' fragment renders (the template caches it per query and page
+    # like the pages' fragments, website/cache.py), not when it is cached.
     return TemplateResponse(
         request,
         "website/search.html",
         {
             "search_query": query,
-            "results": page_of_results.object_list,
-            "page_of_results": page_of_results,
-            "first_number": page_of_results.start_index(),
-            "other_languages": other_languages(query) if query else [],
+            "page_of_results": SimpleLazyObject(page_of_results),
+            "results_page": number if number.isdigit() else "",
+            "other_languages": SimpleLazyObject(lambda: other_languages(query) if query else []),
             "error": error,
+            # The header and footer are kept like a page's (base.html): the search page is
+            # public and the same for every visitor.
+            "view_fragments": True,
         },
     )
 

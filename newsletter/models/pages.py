@@ -7,7 +7,6 @@ page is one edition: `issue.edition()` renders its e-mail (subject, preheader, H
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
 from website import formatting
+from website.cache import ListingPaginator
 from website.models import LocalizedPage
 
 from ..admin.panels import ReadinessPanel
@@ -77,7 +77,10 @@ class NewsletterArchivePage(RoutablePageMixin, LocalizedPage):
         context = super().get_context(request, *args, **kwargs)
         context["rss_url"] = self.feed_url("rss_feed", request)
         context["atom_url"] = self.feed_url("atom_feed", request)
-        issues = Paginator(self.issues(), self.PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = ListingPaginator(
+            self.issues(), self.PAGE_SIZE, request=request, listing=self, name="issues"
+        )
+        issues = paginator.get_page(request.GET.get("page"))
         listed = issues.object_list
 
         def with_print_sizes():

@@ -1,6 +1,5 @@
 """News and stories: the two index pages and the two article types."""
 
-from django.core.paginator import Paginator
 from django.db import models
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from website.cache import ListingPaginator
 from website.models import ContentPage, LocalizedPage, PageTopicBase, RelatedPageBase
 
 from ..listing import ListingFilters
@@ -146,7 +146,11 @@ class ArticleIndexPage(RoutablePageMixin, LocalizedPage):
     def listing(self, request):
         filters = ListingFilters.from_query(request.GET, self.locale)
         articles = filters.apply(self.articles()).for_cards()
-        paginator = Paginator(articles, self.page_size)
+        # What the listing's fragments are keyed on: the choices as understood, not as typed.
+        topic = filters.topic.slug if filters.topic else ("?" if filters.unknown_topic else "")
+        paginator = ListingPaginator(
+            articles, self.page_size, request=request, listing=self, name=f"{topic}|{filters.year}"
+        )
         page_of_articles = paginator.get_page(request.GET.get("page"))
         # Looked up while the page's fragments render (website/cache.py), not when they are cached.
         listed = page_of_articles.object_list
@@ -160,8 +164,6 @@ class ArticleIndexPage(RoutablePageMixin, LocalizedPage):
                 topics = [*topics, filters.topic]  # keep the visitor's choice visible in the form
             return topics
 
-        # What the listing's fragments are keyed on: the choices as understood, not as typed.
-        topic = filters.topic.slug if filters.topic else ("?" if filters.unknown_topic else "")
         return self.render(
             request,
             context_overrides={
