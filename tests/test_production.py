@@ -153,8 +153,68 @@ def test_cache_is_redis_with_redis_url_else_the_database(production):
     assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert s.CACHES["default"]["LOCATION"] == "django_cache"
     s = production(REDIS_URL="redis://cache.internal:6379/2")
-    assert s.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert s.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert s.CACHES["default"]["LOCATION"] == "redis://cache.internal:6379/2"
+
+
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+CACHE_ROUND_TRIP = """
+import json
+from django.core.cache import cache, caches
+from website import cache as page_cache
+cache.clear()
+cache.set_many({"a": 1, "b": [2, "৩"]}, timeout=None)
+added = [cache.add("a", 5), cache.add("c", 7)]
+versions = page_cache.fragment_versions()
+page_cache.renew_fragments(site_wide=True)
+renewed = page_cache.fragment_versions()
+print(json.dumps({
+    "backend": type(caches["default"]).__module__,
+    "many": cache.get_many(["a", "b", "c", "missing"]),
+    "added": added,
+    "computed": cache.get_or_set("d", lambda: {"x": 1}, 60),
+    "incr": cache.incr("a"),
+    "renewed": renewed["page"] != versions["page"] and renewed["card"] != versions["card"],
+}))
+cache.clear()
+"""
+
+
+def test_the_redis_cache_keeps_what_the_site_stores_in_it():
+    """The production cache against a real Redis (the CI machine's, database 14): the calls the
+    fragments, routes and rate limits make."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL} (CI has one)")
+    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    environ.update(
+        PRODUCTION_ENV,
+        DJANGO_SETTINGS_MODULE="website.settings.production",
+        REDIS_URL=REDIS_TEST_URL,
+        CACHE_KEY_PREFIX="bwb-test",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{CACHE_ROUND_TRIP}"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["backend"] == "django_redis.cache"
+    assert out["many"] == {"a": 1, "b": [2, "৩"], "c": 7}
+    assert out["added"] == [False, True]
+    assert out["computed"] == {"x": 1}
+    assert out["incr"] == 2
+    assert out["renewed"] is True
 
 
 def test_cdn_backends_come_from_the_environment(production):

@@ -52,7 +52,7 @@ def database_from_env(default_sqlite_path):
 
 
 def caches_from_env(fallback):
-    """Django's Redis cache when `REDIS_URL` is set (shared by every process), else `fallback`.
+    """django-redis when `REDIS_URL` is set (shared by every process), else `fallback`.
 
     The page cache, its purges and the sign-up rate limit live in the default cache, so every
     web server and task worker of a deployment must share it: Redis, or the database cache.
@@ -62,11 +62,14 @@ def caches_from_env(fallback):
         return {"default": fallback}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis rather than Django's RedisCache: the same cache API, but one Redis
+            # client per process where Django's builds a client object for every call (about a
+            # tenth of the CPU of a page put together from its fragments).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "bwb"),
             # A Redis that does not answer fails a request within seconds, never hangs it.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
 
