@@ -71,6 +71,7 @@ bench: install
 	$(PY) bench/send.py
 	$(PY) bench/clicks.py
 	$(PY) bench/admin.py
+	$(PY) bench/rspamd.py
 
 clean:
 	rm -rf $(VENV) var

@@ -7,15 +7,13 @@ catalogue; the links are absolute, and the subscriber's own links are placeholde
 """
 
 from django.templatetags.static import static
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Site
 
 from website import formatting
 from website.models import SiteSettings, SiteText
 
-from .links import PLACEHOLDERS, absolute_url, page_url
+from .links import PLACEHOLDERS, absolute_url, page_url, subscribe_url
 
 LOGO = "newsletter/email/logo.png"  # 96 px square: sharp at 48 px, a white ring on any band
 LOGO_SIZE = 48
@@ -40,8 +38,7 @@ def frame_context(language, issue_date=None):
     site = Site.objects.filter(is_default_site=True).first()
     site_settings = SiteSettings.for_site(site) if site else None
     programme = site_text.programme_name if site_text else "Better Work Bangladesh"
-    with translation.override(language):
-        subscribe_url = absolute_url(reverse("newsletter:subscribe"))
+    signup = subscribe_url(language)
     year = formatting.localize_digits(str(issue_date.year), language) if issue_date else ""
     return {
         "site_text": site_text,
@@ -60,9 +57,9 @@ def frame_context(language, issue_date=None):
             "alt": _("%(programme)s logo") % {"programme": programme},
         },
         "copyright": f"© {year} {programme}" if year else f"© {programme}",
-        "subscribe_url": subscribe_url,
+        "subscribe_url": signup,
         # The newsletter's privacy notice: on the sign-up page, public, so it also serves the
         # readers of a forwarded copy.
-        "privacy_url": f"{subscribe_url}#privacy",
+        "privacy_url": f"{signup}#privacy",
         "links": PLACEHOLDERS,
     }

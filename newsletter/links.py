@@ -7,6 +7,8 @@
 - `recipient_links(subscriber)`: the subscriber's own signed links (unsubscribe, preferences,
   language, RFC 8058 one-click), in their language; `RecipientLinks` gives the same for a whole
   batch, reversing the URLs once per language.
+- `subscribe_url(language)`: the sign-up page (the footer's link for forwarded copies, and the
+  List-Subscribe header).
 - `sample_links(language)`: what previews and test sends carry instead (the sign-up page), so
   nothing anyone clicks in a test changes a real subscription.
 - `confirmation_url(subscriber)`: the double opt-in link.
@@ -85,12 +87,16 @@ class RecipientLinks:
         return {key: token.join(pieces) for key, pieces in parts.items()}
 
 
+def subscribe_url(language):
+    """The sign-up page in `language`."""
+    with translation.override(language):
+        return absolute_url(reverse("newsletter:subscribe"))
+
+
 def sample_links(language):
     """Links for previews and test sends to people who are not subscribers: the sign-up page,
     so nothing anyone clicks in a test changes a real subscription."""
-    with translation.override(language):
-        signup = absolute_url(reverse("newsletter:subscribe"))
-    return dict.fromkeys(LINK_KEYS, signup)
+    return dict.fromkeys(LINK_KEYS, subscribe_url(language))
 
 
 def confirmation_url(subscriber):

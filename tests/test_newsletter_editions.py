@@ -275,6 +275,8 @@ def test_eml_headers_parts_and_encoding(en_issue, bn_issue, tmp_path):
         message["List-Id"]
         == "Better Work Bangladesh newsletter <newsletter.betterwork.example.org>"
     )
+    # RFC 2369: a forwarded copy's reader finds the sign-up page in the edition's language.
+    assert message["List-Subscribe"] == f"<{BASE}/bn/newsletter/subscribe/>"
     assert message["Date"] and message["Message-ID"].endswith("@betterwork.example.org>")
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
