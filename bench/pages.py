@@ -115,8 +115,9 @@ print(json.dumps({"pages": pages, "burst": sorted(burst)}))
 """
 
 
-def free_port():
-    with socket.socket() as sock:
+def free_port(kind=socket.SOCK_STREAM):
+    """A free loopback port, for TCP or (`socket.SOCK_DGRAM`) UDP."""
+    with socket.socket(socket.AF_INET, kind) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 

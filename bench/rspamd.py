@@ -39,9 +39,7 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -51,9 +49,8 @@ import dkim
 from aiosmtpd.controller import Controller
 from dnslib import MX, PTR, QTYPE, RCODE, RR, TXT, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
+from pages import PYTHON, ROOT, free_port, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 DOMAIN = "news.example.org"  # the site's (BASE_URL) and the From address's domain
 SENDER = f"newsletter@{DOMAIN}"
 RELAY, RELAY_IP = f"mail.{DOMAIN}", "192.0.2.25"  # the sending relay (TEST-NET-1)
@@ -110,23 +107,6 @@ issue = NewsletterIssuePage.objects.filter(locale__language_code="en").live().fi
 send = sending.create_send(issue)
 print(send.pk, send.state)
 """
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
 
 
 class Outbox:
@@ -324,7 +304,7 @@ def start_rspamd(workdir, dns_port):
         command.append("-i")  # its workers as root: only ever on this throw-away loopback setup
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(ports["normal"])
+        wait_for(ports["normal"], timeout=120)
     except RuntimeError:
         process.terminate()
         log = (folder / "log" / "rspamd.log").read_text(errors="replace")[-3000:]

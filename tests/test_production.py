@@ -49,10 +49,11 @@ def private(response):
 # Production settings
 
 
-def run_production(code):
-    """Run `code` after django.setup() with production settings, in a fresh interpreter."""
+def run_production(code, **env):
+    """Run `code` after django.setup() with production settings (and `env`), in a fresh
+    interpreter."""
     environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    environ.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="website.settings.production")
+    environ.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="website.settings.production", **env)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
@@ -192,21 +193,7 @@ def test_the_redis_cache_keeps_what_the_site_stores_in_it():
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
         pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL} (CI has one)")
-    environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-    environ.update(
-        PRODUCTION_ENV,
-        DJANGO_SETTINGS_MODULE="website.settings.production",
-        REDIS_URL=REDIS_TEST_URL,
-        CACHE_KEY_PREFIX="bwb-test",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup()\n{CACHE_ROUND_TRIP}"],
-        cwd=ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_production(CACHE_ROUND_TRIP, REDIS_URL=REDIS_TEST_URL, CACHE_KEY_PREFIX="bwb-test")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["backend"] == "django_redis.cache"

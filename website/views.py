@@ -33,11 +33,10 @@ def search(request):
             "count": MAX_QUERY_LENGTH
         }
         query = query[:MAX_QUERY_LENGTH]
-    locale = Locale.get_active()
     number = request.GET.get("page", "")
 
     def page_of_results():
-        results = site_search.search(query, locale) if query else []
+        results = site_search.search(query, Locale.get_active()) if query else []
         return Paginator(results, RESULTS_PER_PAGE).get_page(number)
 
     # Looked up while the results' fragment renders (the template caches it per query and page
